@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd-analyze.c: "mailtrail analyze", the main job. Reads every input in
+ * order, analyzes each message, and hands the reports to the renderer of
+ * the chosen format. A message that fails still yields its report; an
+ * input that is not mail yields an error record; the run always goes on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "reports.h"
+
+typedef struct {
+    MtFormat format;
+    MtInputFormat input_format;
+    const char *output;
+    const char *output_dir;
+    gboolean quiet;
+    MtOptions analysis;
+} AnalyzeOptions;
+
+void
+mt_cmd_analyze_usage(FILE *out)
+{
+    fputs(
+        "Usage: mailtrail analyze [OPTIONS] INPUT...\n"
+        "\n"
+        "Analyze messages: the header fields, the relay path, the summary.\n"
+        "INPUT is a message file (with or without a leading mbox \"From \"\n"
+        "line), an mbox, a maildir, a directory (every file, recursively,\n"
+        "in sorted order) or - for standard input. The kind is detected\n"
+        "from the content, not the name.\n"
+        "\n"
+        "Options:\n"
+        "  -f, --format FORMAT      text (default), json or ndjson\n"
+        "  -o, --output FILE        write the report to FILE (not "
+        "overwritten)\n"
+        "      --output-dir DIR     one report file per message in DIR\n"
+        "      --input-format KIND  eml, mbox or maildir: skip detection\n"
+        "      --max-message-size N bytes; larger messages are hashed and\n"
+        "                           reported, not parsed (default 256 MiB)\n"
+        "      --max-headers N      header fields kept per message "
+        "(default 10000)\n"
+        "  -q, --quiet              no per-message error lines on stderr\n"
+        "  -h, --help               show this help and exit\n"
+        "\n"
+        "JSON reports follow the schema mailtrail.report/1 (installed as\n"
+        "share/mailtrail/mailtrail-report.schema.json). SOURCE_DATE_EPOCH\n"
+        "fixes tool.analyzed_at for reproducible output.\n"
+        "\n"
+        "Exit codes:\n"
+        "  0  every input was analyzed\n"
+        "  2  usage error\n"
+        "  3  some input could not be read or parsed; the rest was "
+        "analyzed\n"
+        "\n"
+        "Errors go to stderr as \"mailtrail: PATH[#INDEX]: what went "
+        "wrong\".\n",
+        out);
+}
+
+static int G_GNUC_PRINTF(1, 2)
+usage_error(const char *fmt, ...)
+{
+    va_list args;
+
+    fputs("mailtrail analyze: ", stderr);
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fputs("\nTry 'mailtrail analyze --help'.\n", stderr);
+    return MT_EXIT_USAGE;
+}
+
+static gboolean
+parse_size(const char *text, guint64 min, guint64 max, guint64 *out)
+{
+    return g_ascii_string_to_unsigned(text, 10, min, max, out, NULL);
+}
+
+/* Opens path for writing without ever replacing an existing file: a report
+ * must not overwrite evidence or an earlier report. */
+static FILE *
+create_new(const char *path, GError **error)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    FILE *f;
+
+    if (fd < 0) {
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: cannot create: %s",
+                    path, g_strerror(errno));
+        return NULL;
+    }
+    f = fdopen(fd, "w");
+    if (f == NULL)
+        close(fd);
+    return f;
+}
+
+/* A file name from an input path: only [A-Za-z0-9._-], at most 60 bytes,
+ * so that no path written by an attacker (a maildir file name) can climb
+ * out of the output directory. */
+static char *
+safe_stem(const char *path)
+{
+    g_autofree char *base = g_path_get_basename(path);
+    GString *out = g_string_new(NULL);
+
+    for (const char *p = base; *p && out->len < 60; p++) {
+        char c = *p;
+        g_string_append_c(out, g_ascii_isalnum(c) || c == '.' || c == '_' ||
+                                       c == '-'
+                                   ? c
+                                   : '_');
+    }
+    while (out->len && out->str[0] == '.')
+        g_string_erase(out, 0, 1);
+    if (out->len == 0)
+        g_string_append(out, "input");
+    return g_string_free(out, FALSE);
+}
+
+static gboolean
+write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
+             guint64 seq, GError **error)
+{
+    g_autofree char *stem = safe_stem(report->source.path);
+    const MtRendererClass *klass = mt_renderer_class_get(opts->format);
+    g_autofree char *name = g_strdup_printf(
+        "%06" G_GUINT64_FORMAT "-%s-%" G_GUINT64_FORMAT ".%s", seq, stem,
+        report->source.index, klass->extension);
+    g_autofree char *path = g_build_filename(opts->output_dir, name, NULL);
+    FILE *out = create_new(path, error);
+    MtRenderer renderer;
+    MtRunStats stats = {0};
+
+    if (out == NULL)
+        return FALSE;
+    mt_renderer_init(&renderer, opts->format, out);
+    mt_renderer_begin(&renderer);
+    mt_renderer_report(&renderer, report);
+    /* A file per message needs no closing tally. */
+    if (opts->format == MT_FORMAT_JSON)
+        mt_renderer_end(&renderer, &stats);
+    if (fclose(out) != 0) {
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: write failed", path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+say_report_errors(const MtReport *report)
+{
+    for (guint i = 0; i < report->errors->len; i++) {
+        const MtReportError *e = report->errors->pdata[i];
+        g_autofree char *path = mt_text_terminal_safe(report->source.path);
+        g_autofree char *message = mt_text_terminal_safe(e->message);
+        if (report->analyzed)
+            fprintf(stderr, "mailtrail: %s#%" G_GUINT64_FORMAT ": %s\n", path,
+                    report->source.index, message);
+        else
+            fprintf(stderr, "mailtrail: %s: %s\n", path, message);
+    }
+}
+
+static int
+run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
+{
+    g_autoptr(GError) error = NULL;
+    MtInput *input = mt_input_new(&opts->analysis.limits);
+    MtRunStats stats = {0};
+    MtRenderer renderer;
+    FILE *out = stdout;
+    guint64 seq = 0;
+    int status = MT_EXIT_OK;
+
+    if (opts->output && strcmp(opts->output, "-") != 0) {
+        out = create_new(opts->output, &error);
+        if (out == NULL) {
+            fprintf(stderr, "mailtrail: %s\n", error->message);
+            mt_input_free(input);
+            return MT_EXIT_USAGE;
+        }
+    }
+    if (opts->output_dir &&
+        g_mkdir_with_parents(opts->output_dir, 0755) != 0) {
+        fprintf(stderr, "mailtrail: %s: cannot create directory: %s\n",
+                opts->output_dir, g_strerror(errno));
+        mt_input_free(input);
+        return MT_EXIT_USAGE;
+    }
+    for (int i = 0; i < n_inputs; i++)
+        mt_input_add(input, inputs[i], opts->input_format);
+
+    mt_renderer_init(&renderer, opts->format, out);
+    if (!opts->output_dir)
+        mt_renderer_begin(&renderer);
+
+    for (;;) {
+        MtRawMessage *raw = NULL;
+        const char *error_path = NULL;
+        MtReport *report;
+        MtInputStatus got;
+
+        g_clear_error(&error);
+        got = mt_input_next(input, &raw, &error_path, &error);
+        if (got == MT_INPUT_END)
+            break;
+        if (got == MT_INPUT_ERROR) {
+            report = mt_report_new_for_error(error_path, error);
+            stats.input_errors++;
+        } else {
+            report = mt_analyze(raw, &opts->analysis);
+            mt_raw_message_free(raw);
+            stats.messages++;
+            if (report->errors->len > 0)
+                stats.with_errors++;
+        }
+        if (report->errors->len > 0) {
+            status = MT_EXIT_INPUT;
+            if (!opts->quiet)
+                say_report_errors(report);
+        }
+        if (opts->output_dir) {
+            g_autoptr(GError) write_error = NULL;
+            if (!write_to_dir(opts, report, ++seq, &write_error)) {
+                fprintf(stderr, "mailtrail: %s\n", write_error->message);
+                status = MT_EXIT_INPUT;
+            }
+        } else {
+            mt_renderer_report(&renderer, report);
+        }
+        mt_report_free(report);
+    }
+    if (!opts->output_dir)
+        mt_renderer_end(&renderer, &stats);
+    mt_input_free(input);
+
+    if (out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "mailtrail: %s: write failed\n", opts->output);
+        status = MT_EXIT_INPUT;
+    }
+    fprintf(stderr,
+            "mailtrail: %" G_GUINT64_FORMAT " messages read, %" G_GUINT64_FORMAT
+            " with errors, %" G_GUINT64_FORMAT " inputs not readable as mail\n",
+            stats.messages, stats.with_errors, stats.input_errors);
+    return status;
+}
+
+int
+mt_cmd_analyze(int argc, char **argv)
+{
+    enum {
+        OPT_OUTPUT_DIR = 256,
+        OPT_INPUT_FORMAT,
+        OPT_MAX_MESSAGE_SIZE,
+        OPT_MAX_HEADERS,
+    };
+    static const struct option long_options[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+        {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
+        {"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE},
+        {"max-headers", required_argument, NULL, OPT_MAX_HEADERS},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    AnalyzeOptions opts = {0};
+    guint64 value;
+    int c;
+
+    opts.format = MT_FORMAT_TEXT;
+    mt_options_init_default(&opts.analysis);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:o:qh", long_options, NULL)) !=
+           -1) {
+        switch (c) {
+        case 'f':
+            if (!mt_format_from_string(optarg, &opts.format))
+                return usage_error("unknown format '%s' (text, json, ndjson)",
+                                   optarg);
+            break;
+        case 'o':
+            opts.output = optarg;
+            break;
+        case OPT_OUTPUT_DIR:
+            opts.output_dir = optarg;
+            break;
+        case OPT_INPUT_FORMAT:
+            if (!mt_input_format_from_string(optarg, &opts.input_format) ||
+                opts.input_format == MT_INPUT_FORMAT_AUTO)
+                return usage_error(
+                    "unknown input format '%s' (eml, mbox, maildir)", optarg);
+            break;
+        case OPT_MAX_MESSAGE_SIZE:
+            if (!parse_size(optarg, 1024, G_MAXINT64, &value))
+                return usage_error("--max-message-size: '%s' is not a number "
+                                   "of bytes (1024 or more)",
+                                   optarg);
+            opts.analysis.limits.max_message_bytes = value;
+            break;
+        case OPT_MAX_HEADERS:
+            if (!parse_size(optarg, 1, 10000000, &value))
+                return usage_error("--max-headers: '%s' is not a number from "
+                                   "1 to 10000000",
+                                   optarg);
+            opts.analysis.limits.max_headers = (guint)value;
+            break;
+        case 'q':
+            opts.quiet = TRUE;
+            break;
+        case 'h':
+            mt_cmd_analyze_usage(stdout);
+            return MT_EXIT_OK;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "no INPUT given (use - for standard input)");
+    if (opts.output && opts.output_dir)
+        return usage_error("%s", "--output and --output-dir exclude each "
+                                 "other");
+    return run(&opts, argv + optind, argc - optind);
+}

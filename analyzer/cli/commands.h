@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * commands.h: the subcommands of the mailtrail program, one cmd-<verb>.c
+ * each. argv[0] is the verb. Each returns the process exit code.
+ */
+#ifndef MT_COMMANDS_H
+#define MT_COMMANDS_H
+
+/* Exit codes, documented in --help and the man page. */
+enum {
+    MT_EXIT_OK = 0,
+    MT_EXIT_FINDINGS = 1, /* reserved for --fail-on */
+    MT_EXIT_USAGE = 2,
+    MT_EXIT_INPUT = 3,    /* some input could not be read or parsed */
+    MT_EXIT_CONNECT = 4,  /* fetch: connection, TLS or login failed */
+};
+
+int mt_cmd_analyze(int argc, char **argv);
+int mt_cmd_received(int argc, char **argv);
+int mt_cmd_fetch(int argc, char **argv);
+
+/* The help text of a command, for --help and "mailtrail help VERB". */
+void mt_cmd_analyze_usage(FILE *out);
+
+#endif /* MT_COMMANDS_H */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mailtrail-private.h: internals shared between the core's files. Nothing
+ * here is part of the public API in mailtrail.h; tests may use it because
+ * they link the core library directly.
+ */
+#ifndef MAILTRAIL_PRIVATE_H
+#define MAILTRAIL_PRIVATE_H
+
+#include <gmime/gmime.h>
+
+#include "mailtrail.h"
+
+G_BEGIN_DECLS
+
+/* GMime 3.2 ships no autoptr declarations. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParserOptions, g_mime_parser_options_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MtRawMessage, mt_raw_message_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MtReport, mt_report_free)
+
+/* GPtrArray free functions for the model's element types. */
+void mt_header_free(gpointer p);
+void mt_defect_free(gpointer p);
+void mt_finding_free(gpointer p);
+void mt_report_error_free(gpointer p);
+void mt_mailbox_free(gpointer p);
+
+/* An empty report with its arrays allocated. */
+MtReport *mt_report_new_empty(void);
+/* The report's error code for a GError from the core. */
+const char *mt_error_code_name(const GError *error);
+
+/* Appends a defect; message is printf-style. */
+void mt_report_add_defect(MtReport *report, const char *code, gint64 offset,
+                          int header_index, const char *fmt, ...)
+    G_GNUC_PRINTF(5, 6);
+void mt_report_add_error(MtReport *report, const char *code,
+                         const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+/* Initialises GMime once, thread-safely. */
+void mt_gmime_init(void);
+
+/* Reads the header block of data into report->headers, with defects.
+ * Returns the offset of the body (after the empty line). */
+gsize mt_headers_parse(MtReport *report, const guchar *data, gsize len,
+                       const MtLimits *limits);
+/* Fills report->summary from report->headers. */
+void mt_summary_build(MtReport *report);
+void mt_summary_clear(MtSummary *summary);
+
+/* Hex SHA-256 of data into out (65 bytes). */
+void mt_sha256_hex(const void *data, gsize len, char out[65]);
+
+G_END_DECLS
+
+#endif /* MAILTRAIL_PRIVATE_H */

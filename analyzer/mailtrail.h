@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mailtrail.h: the one public header of the mailtrail core library.
+ *
+ * The core reads messages (eml, mbox, maildir, stdin), analyzes them and
+ * returns a report model. It never parses argv and never prints: the CLI in
+ * analyzer/cli/ and the renderers in reports/ use it through this header.
+ * Ownership follows GMime's conventions: _new and _dup return something the
+ * caller frees with the matching _free, _get borrows, and every _free accepts
+ * NULL.
+ */
+#ifndef MAILTRAIL_H
+#define MAILTRAIL_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "mt-datetime.h"
+#include "mt-received.h"
+
+G_BEGIN_DECLS
+
+/* The report format identifier. Additive changes keep /1. */
+#define MT_SCHEMA_ID "mailtrail.report/1"
+
+/* Errors: a failure to do the job, never an anomaly in a message. */
+#define MT_ERROR (mt_error_quark())
+GQuark mt_error_quark(void);
+
+typedef enum {
+    MT_ERROR_IO,          /* an input could not be opened or read */
+    MT_ERROR_NOT_MESSAGE, /* the input is not a message (empty, binary...) */
+    MT_ERROR_PARSE,       /* a message could not be parsed at all */
+    MT_ERROR_LIMIT,       /* a configured limit stopped the work */
+    MT_ERROR_GEOIP,       /* a GeoIP database is unusable */
+} MtErrorCode;
+
+/* How an input is read. AUTO detects it from the content. */
+typedef enum {
+    MT_INPUT_FORMAT_AUTO,
+    MT_INPUT_FORMAT_EML,
+    MT_INPUT_FORMAT_MBOX,
+    MT_INPUT_FORMAT_MAILDIR,
+} MtInputFormat;
+
+const char *mt_input_format_to_string(MtInputFormat format);
+/* Returns FALSE for an unknown name. */
+gboolean mt_input_format_from_string(const char *name, MtInputFormat *out);
+
+/* Line endings seen in a message as stored. */
+typedef enum {
+    MT_EOL_NONE, /* no line ending at all (a one-line message) */
+    MT_EOL_LF,
+    MT_EOL_CRLF,
+    MT_EOL_CR,
+    MT_EOL_MIXED,
+} MtEol;
+
+const char *mt_eol_to_string(MtEol eol);
+
+/* Safety limits. Hitting one is recorded in the report, never a crash. */
+typedef struct {
+    guint64 max_message_bytes; /* a message larger than this is not parsed */
+    guint max_headers;         /* header fields kept per message */
+    guint max_defects;         /* parser defects kept per message */
+} MtLimits;
+
+void mt_limits_init_default(MtLimits *limits);
+
+/* Where a message came from. Offsets and sizes are in bytes of the input as
+ * stored; sha256 is over exactly those bytes. */
+typedef struct {
+    char *path;              /* as given; "-" for standard input */
+    MtInputFormat format;    /* EML, MBOX or MAILDIR */
+    guint64 index;           /* 0-based position within the file */
+    guint64 offset;          /* byte offset of the first header byte */
+    guint64 size;            /* bytes of the message, separator excluded */
+    char sha256[65];         /* lowercase hex */
+    char *mbox_from_line;    /* separator line without "From " and EOL */
+    char *mbox_sender;       /* envelope sender from the separator */
+    char *mbox_date;         /* date text from the separator */
+    guint64 mbox_quoted_from; /* body lines quoted as ">From " */
+    gboolean content_length_used; /* split by a trusted Content-Length */
+    MtEol eol;
+} MtSource;
+
+void mt_source_clear(MtSource *source);
+
+/* One message as read, before analysis. data holds the bytes as stored,
+ * except that CR-only line ends are turned into LF (one byte for one byte,
+ * so offsets still hold). error is set when the bytes could not be read
+ * completely (too large, read error): the report then carries it. */
+typedef struct {
+    MtSource source;
+    GBytes *data;
+    GError *error;
+} MtRawMessage;
+
+void mt_raw_message_free(MtRawMessage *raw);
+
+/* An input reader over paths: files, mboxes, maildirs, directories and "-".
+ * Messages come out in input order, one at a time; memory does not grow with
+ * the size of an mbox. */
+typedef struct _MtInput MtInput;
+
+typedef enum {
+    MT_INPUT_MESSAGE, /* *raw holds the next message */
+    MT_INPUT_ERROR,   /* *error says why a file gave no (more) messages */
+    MT_INPUT_END,     /* nothing left */
+} MtInputStatus;
+
+MtInput *mt_input_new(const MtLimits *limits);
+void mt_input_free(MtInput *input);
+/* Queues a path; "-" reads standard input. */
+void mt_input_add(MtInput *input, const char *path, MtInputFormat format);
+/* On MT_INPUT_ERROR, *error_path (borrowed, valid until the next call) names
+ * the file that failed. Keep calling after an error: the rest is still read. */
+MtInputStatus mt_input_next(MtInput *input, MtRawMessage **raw,
+                            const char **error_path, GError **error);
+
+/* Splits an mbox held in memory, for tests and small callers. Returns the
+ * messages as MtRawMessage (transfer full). */
+GPtrArray *mt_mbox_split_bytes(const char *path, const void *data, gsize len,
+                               const MtLimits *limits);
+
+/* Severity of a finding. */
+typedef enum {
+    MT_SEVERITY_INFO,
+    MT_SEVERITY_LOW,
+    MT_SEVERITY_MEDIUM,
+    MT_SEVERITY_HIGH,
+} MtSeverity;
+
+const char *mt_severity_to_string(MtSeverity severity);
+
+/* One header field in order. name and value are the raw bytes; value is
+ * unfolded. decoded is RFC 2047 decoded UTF-8. */
+typedef struct {
+    char *name;
+    char *value;
+    gsize value_len;
+    char *decoded;
+    guint64 offset; /* byte offset of the field in the message */
+} MtHeader;
+
+/* A structural defect found while parsing. offset is -1 when unknown. */
+typedef struct {
+    char *code;
+    char *message;
+    gint64 offset;
+    int header_index; /* -1 when not about one header */
+} MtDefect;
+
+/* Where a finding's evidence is. Unused members are -1. */
+typedef struct {
+    int header_index;
+    gint64 offset;
+    int hop;
+    char *part;
+} MtEvidence;
+
+/* An anomaly in the message: data, with a permanent id from the registry. */
+typedef struct {
+    char *id;
+    MtSeverity severity;
+    char *message;
+    MtEvidence evidence;
+} MtFinding;
+
+/* Why a message could not be (fully) analyzed. */
+typedef struct {
+    char *code;
+    char *message;
+} MtReportError;
+
+typedef struct {
+    char *name;    /* display name, decoded, or NULL */
+    char *address; /* addr-spec, or NULL for a group or unparsable */
+} MtMailbox;
+
+/* An address header: its first occurrence, and the mailboxes in it. */
+typedef struct {
+    int header_index; /* -1 when absent */
+    guint count;      /* how many fields of this name */
+    GPtrArray *mailboxes;
+} MtAddressField;
+
+/* A single-value header: its first occurrence. */
+typedef struct {
+    int header_index;
+    guint count;
+    char *text; /* decoded, trimmed */
+} MtTextField;
+
+typedef struct {
+    MtAddressField from, sender, to, cc, bcc, reply_to, return_path;
+    MtAddressField delivered_to, x_original_to;
+    MtTextField subject, date, message_id, in_reply_to, references;
+    MtTextField mime_version, content_type, content_transfer_encoding;
+    MtTextField x_mailer, user_agent;
+    gboolean date_valid;
+    MtDateTime date_parsed;
+    GPtrArray *reference_ids; /* char*: msg-ids from References */
+} MtSummary;
+
+/* One relay hop: a Received header and what was worked out about it. */
+typedef struct {
+    MtReceived *received;
+    int header_index; /* position in MtReport.headers */
+} MtHop;
+
+void mt_hop_free(MtHop *hop);
+
+/* The relay path, origin first. */
+typedef struct {
+    GPtrArray *hops; /* MtHop*, hop 1 (the bottom-most Received) first */
+} MtRelay;
+
+/* The analysis of one message. */
+typedef struct {
+    MtSource source;
+    gboolean analyzed; /* FALSE for an input-level error record */
+    GPtrArray *headers;  /* MtHeader* */
+    GPtrArray *defects;  /* MtDefect* */
+    GPtrArray *findings; /* MtFinding* */
+    GPtrArray *errors;   /* MtReportError* */
+    MtSummary summary;
+    MtRelay relay;
+    guint max_defects;     /* from MtLimits: later defects are counted */
+    guint defects_dropped; /* defects past max_defects */
+    guint headers_dropped; /* header fields past max_headers */
+} MtReport;
+
+typedef struct {
+    MtLimits limits;
+} MtOptions;
+
+void mt_options_init_default(MtOptions *options);
+
+/* Analyzes one message. Never fails: what could not be done is in
+ * report->errors. raw is borrowed. */
+MtReport *mt_analyze(const MtRawMessage *raw, const MtOptions *options);
+/* A report for an input that gave no message (not a message, unreadable). */
+MtReport *mt_report_new_for_error(const char *path, const GError *error);
+void mt_report_free(MtReport *report);
+
+/* Adds a finding; message is printf-style. evidence members are copied. */
+void mt_report_add_finding(MtReport *report, const char *id,
+                           MtSeverity severity, const MtEvidence *evidence,
+                           const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+
+/* Escapes bytes for a JSON or text value: valid UTF-8 is kept, each byte
+ * that is not valid UTF-8 becomes "\xHH" and, only when such a byte exists,
+ * every backslash is doubled, so the original bytes can be recovered.
+ * *escaped says whether that happened. Transfer full. */
+char *mt_escape_bytes(const char *bytes, gsize len, gboolean *escaped);
+
+G_END_DECLS
+
+#endif /* MAILTRAIL_H */

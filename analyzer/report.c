@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c: the report model's constructors, destructors and small
+ * helpers. A report is plain data: every analysis module appends to it and
+ * every renderer reads it.
+ */
+#include <openssl/evp.h>
+
+#include "mailtrail-private.h"
+
+G_DEFINE_QUARK(mailtrail-error-quark, mt_error)
+
+const char *
+mt_input_format_to_string(MtInputFormat format)
+{
+    switch (format) {
+    case MT_INPUT_FORMAT_EML:
+        return "eml";
+    case MT_INPUT_FORMAT_MBOX:
+        return "mbox";
+    case MT_INPUT_FORMAT_MAILDIR:
+        return "maildir";
+    case MT_INPUT_FORMAT_AUTO:
+        break;
+    }
+    return "auto";
+}
+
+gboolean
+mt_input_format_from_string(const char *name, MtInputFormat *out)
+{
+    static const MtInputFormat all[] = {
+        MT_INPUT_FORMAT_AUTO, MT_INPUT_FORMAT_EML, MT_INPUT_FORMAT_MBOX,
+        MT_INPUT_FORMAT_MAILDIR};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(all); i++) {
+        if (g_ascii_strcasecmp(name, mt_input_format_to_string(all[i])) == 0) {
+            *out = all[i];
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+const char *
+mt_eol_to_string(MtEol eol)
+{
+    static const char *const names[] = {"none", "lf", "crlf", "cr", "mixed"};
+
+    return (guint)eol < G_N_ELEMENTS(names) ? names[eol] : "none";
+}
+
+const char *
+mt_severity_to_string(MtSeverity severity)
+{
+    static const char *const names[] = {"info", "low", "medium", "high"};
+
+    return (guint)severity < G_N_ELEMENTS(names) ? names[severity] : "info";
+}
+
+void
+mt_limits_init_default(MtLimits *limits)
+{
+    /* Large enough for any real message, small enough that a hostile
+     * input cannot exhaust memory on a laptop. */
+    limits->max_message_bytes = 256u * 1024 * 1024;
+    limits->max_headers = 10000;
+    limits->max_defects = 1000;
+}
+
+void
+mt_options_init_default(MtOptions *options)
+{
+    memset(options, 0, sizeof(*options));
+    mt_limits_init_default(&options->limits);
+}
+
+void
+mt_source_clear(MtSource *source)
+{
+    g_clear_pointer(&source->path, g_free);
+    g_clear_pointer(&source->mbox_from_line, g_free);
+    g_clear_pointer(&source->mbox_sender, g_free);
+    g_clear_pointer(&source->mbox_date, g_free);
+}
+
+void
+mt_raw_message_free(MtRawMessage *raw)
+{
+    if (raw == NULL)
+        return;
+    mt_source_clear(&raw->source);
+    g_clear_pointer(&raw->data, g_bytes_unref);
+    g_clear_error(&raw->error);
+    g_free(raw);
+}
+
+void
+mt_header_free(gpointer p)
+{
+    MtHeader *header = p;
+
+    if (header == NULL)
+        return;
+    g_free(header->name);
+    g_free(header->value);
+    g_free(header->decoded);
+    g_free(header);
+}
+
+void
+mt_defect_free(gpointer p)
+{
+    MtDefect *defect = p;
+
+    if (defect == NULL)
+        return;
+    g_free(defect->code);
+    g_free(defect->message);
+    g_free(defect);
+}
+
+void
+mt_finding_free(gpointer p)
+{
+    MtFinding *finding = p;
+
+    if (finding == NULL)
+        return;
+    g_free(finding->id);
+    g_free(finding->message);
+    g_free(finding->evidence.part);
+    g_free(finding);
+}
+
+void
+mt_report_error_free(gpointer p)
+{
+    MtReportError *error = p;
+
+    if (error == NULL)
+        return;
+    g_free(error->code);
+    g_free(error->message);
+    g_free(error);
+}
+
+void
+mt_mailbox_free(gpointer p)
+{
+    MtMailbox *mailbox = p;
+
+    if (mailbox == NULL)
+        return;
+    g_free(mailbox->name);
+    g_free(mailbox->address);
+    g_free(mailbox);
+}
+
+void
+mt_hop_free(MtHop *hop)
+{
+    if (hop == NULL)
+        return;
+    mt_received_free(hop->received);
+    g_free(hop);
+}
+
+static MtReport *
+report_alloc(void)
+{
+    MtReport *report = g_new0(MtReport, 1);
+
+    report->headers = g_ptr_array_new_with_free_func(mt_header_free);
+    report->defects = g_ptr_array_new_with_free_func(mt_defect_free);
+    report->findings = g_ptr_array_new_with_free_func(mt_finding_free);
+    report->errors = g_ptr_array_new_with_free_func(mt_report_error_free);
+    report->relay.hops =
+        g_ptr_array_new_with_free_func((GDestroyNotify)mt_hop_free);
+    return report;
+}
+
+MtReport *
+mt_report_new_empty(void)
+{
+    return report_alloc();
+}
+
+static const char *
+error_code_name(const GError *error)
+{
+    if (error == NULL || error->domain != MT_ERROR)
+        return "io";
+    switch ((MtErrorCode)error->code) {
+    case MT_ERROR_IO:
+        return "io";
+    case MT_ERROR_NOT_MESSAGE:
+        return "not-a-message";
+    case MT_ERROR_PARSE:
+        return "parse";
+    case MT_ERROR_LIMIT:
+        return "limit-reached";
+    case MT_ERROR_GEOIP:
+        return "geoip";
+    }
+    return "io";
+}
+
+const char *
+mt_error_code_name(const GError *error)
+{
+    return error_code_name(error);
+}
+
+MtReport *
+mt_report_new_for_error(const char *path, const GError *error)
+{
+    MtReport *report = report_alloc();
+
+    report->source.path = g_strdup(path);
+    report->source.format = MT_INPUT_FORMAT_AUTO;
+    report->analyzed = FALSE;
+    mt_report_add_error(report, error_code_name(error), "%s",
+                        error ? error->message : "unknown error");
+    return report;
+}
+
+void
+mt_report_free(MtReport *report)
+{
+    if (report == NULL)
+        return;
+    mt_source_clear(&report->source);
+    g_ptr_array_unref(report->headers);
+    g_ptr_array_unref(report->defects);
+    g_ptr_array_unref(report->findings);
+    g_ptr_array_unref(report->errors);
+    g_ptr_array_unref(report->relay.hops);
+    mt_summary_clear(&report->summary);
+    g_free(report);
+}
+
+void
+mt_report_add_defect(MtReport *report, const char *code, gint64 offset,
+                     int header_index, const char *fmt, ...)
+{
+    va_list args;
+    MtDefect *defect;
+
+    if (report->defects->len >= report->max_defects) {
+        report->defects_dropped++;
+        return;
+    }
+    defect = g_new0(MtDefect, 1);
+    defect->code = g_strdup(code);
+    defect->offset = offset;
+    defect->header_index = header_index;
+    va_start(args, fmt);
+    defect->message = g_strdup_vprintf(fmt, args);
+    va_end(args);
+    g_ptr_array_add(report->defects, defect);
+}
+
+void
+mt_report_add_error(MtReport *report, const char *code, const char *fmt, ...)
+{
+    va_list args;
+    MtReportError *error = g_new0(MtReportError, 1);
+
+    error->code = g_strdup(code);
+    va_start(args, fmt);
+    error->message = g_strdup_vprintf(fmt, args);
+    va_end(args);
+    g_ptr_array_add(report->errors, error);
+}
+
+void
+mt_report_add_finding(MtReport *report, const char *id, MtSeverity severity,
+                      const MtEvidence *evidence, const char *fmt, ...)
+{
+    va_list args;
+    MtFinding *finding = g_new0(MtFinding, 1);
+
+    finding->id = g_strdup(id);
+    finding->severity = severity;
+    if (evidence) {
+        finding->evidence = *evidence;
+        finding->evidence.part = g_strdup(evidence->part);
+    } else {
+        finding->evidence.header_index = -1;
+        finding->evidence.offset = -1;
+        finding->evidence.hop = -1;
+    }
+    va_start(args, fmt);
+    finding->message = g_strdup_vprintf(fmt, args);
+    va_end(args);
+    g_ptr_array_add(report->findings, finding);
+}
+
+void
+mt_sha256_hex(const void *data, gsize len, char out[65])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    static const char hex[] = "0123456789abcdef";
+
+    EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL);
+    for (unsigned int i = 0; i < digest_len && i < 32; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0xf];
+    }
+    out[64] = '\0';
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * text.c: the terminal summary, the default output.
+ *
+ * Everything printed from a message goes through mt_text_terminal_safe():
+ * a Subject can carry escape sequences that rewrite an analyst's terminal,
+ * or a right-to-left override that makes "exe.pdf" read as "fdp.exe".
+ */
+#include <string.h>
+
+#include "reports.h"
+
+char *
+mt_text_terminal_safe(const char *text)
+{
+    g_autofree char *valid = NULL;
+    GString *out;
+    const char *p;
+
+    if (text == NULL)
+        return g_strdup("");
+    valid = mt_escape_bytes(text, strlen(text), NULL);
+    out = g_string_sized_new(strlen(valid));
+    for (p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c < 0x20 || c == 0x7f)
+            g_string_append_printf(out, "\\x%02X", c);
+        else if ((c >= 0x80 && c < 0xa0) || (c >= 0x202a && c <= 0x202e) ||
+                 (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f ||
+                 c == 0x061c)
+            g_string_append_printf(out, "<U+%04X>", c);
+        else
+            g_string_append_unichar(out, c);
+    }
+    return g_string_free(out, FALSE);
+}
+
+static void
+print_label(FILE *out, const char *label, const char *value)
+{
+    g_autofree char *safe = mt_text_terminal_safe(value);
+
+    fprintf(out, "  %-13s %s\n", label, safe);
+}
+
+static void
+print_address(FILE *out, const char *label, const MtAddressField *f)
+{
+    GString *line;
+
+    if (f->header_index < 0)
+        return;
+    line = g_string_new(NULL);
+    for (guint i = 0; f->mailboxes && i < f->mailboxes->len; i++) {
+        const MtMailbox *m = f->mailboxes->pdata[i];
+        if (i)
+            g_string_append(line, ", ");
+        if (m->name)
+            g_string_append_printf(line, "\"%s\" ", m->name);
+        g_string_append_printf(line, "<%s>", m->address ? m->address : "");
+    }
+    if (f->count > 1)
+        g_string_append_printf(line, "  (%u fields)", f->count);
+    print_label(out, label, line->str);
+    g_string_free(line, TRUE);
+}
+
+static void
+print_text(FILE *out, const char *label, const MtTextField *f)
+{
+    if (f->header_index < 0)
+        return;
+    if (f->count > 1) {
+        g_autofree char *v = g_strdup_printf("%s  (%u fields)", f->text,
+                                             f->count);
+        print_label(out, label, v);
+        return;
+    }
+    print_label(out, label, f->text);
+}
+
+static void
+print_source(FILE *out, const MtReport *report)
+{
+    const MtSource *s = &report->source;
+    g_autofree char *path = mt_text_terminal_safe(s->path);
+
+    if (!report->analyzed) {
+        fprintf(out, "== %s\n", path);
+        return;
+    }
+    fprintf(out,
+            "== %s #%" G_GUINT64_FORMAT " (%s, offset %" G_GUINT64_FORMAT
+            ", %" G_GUINT64_FORMAT " bytes)\n",
+            path, s->index, mt_input_format_to_string(s->format), s->offset,
+            s->size);
+    if (s->sha256[0])
+        fprintf(out, "  %-13s %s\n", "SHA-256", s->sha256);
+    if (s->mbox_from_line)
+        print_label(out, "Envelope", s->mbox_from_line);
+}
+
+static void
+print_relay(FILE *out, const MtRelay *relay)
+{
+    if (relay->hops->len == 0)
+        return;
+    fprintf(out, "  Relay path (%u hops, origin first):\n", relay->hops->len);
+    for (guint i = 0; i < relay->hops->len; i++) {
+        const MtHop *hop = relay->hops->pdata[i];
+        const MtReceived *r = hop->received;
+        char when[21] = "?";
+        g_autofree char *line = g_strdup_printf(
+            "%2u  from %s%s%s%s  by %s  with %s  %s", i + 1,
+            r->from_helo ? r->from_helo : (r->from_rdns ? r->from_rdns : "-"),
+            r->from_ip ? " [" : "", r->from_ip ? r->from_ip : "",
+            r->from_ip ? "]" : "", r->by_host ? r->by_host : "-",
+            r->with ? r->with : "-",
+            r->date_valid ? mt_date_format_utc(r->date_parsed.timestamp, when)
+                          : when);
+        g_autofree char *safe = mt_text_terminal_safe(line);
+        fprintf(out, "    %s\n", safe);
+    }
+}
+
+static void
+text_report(MtRenderer *r, const MtReport *report)
+{
+    FILE *out = r->out;
+    const MtSummary *s = &report->summary;
+
+    if (r->count > 0)
+        fputc('\n', out);
+    print_source(out, report);
+    if (report->analyzed) {
+        print_address(out, "From:", &s->from);
+        print_address(out, "Sender:", &s->sender);
+        print_address(out, "Reply-To:", &s->reply_to);
+        print_address(out, "Return-Path:", &s->return_path);
+        print_address(out, "To:", &s->to);
+        print_address(out, "Cc:", &s->cc);
+        print_address(out, "Delivered-To:", &s->delivered_to);
+        print_text(out, "Subject:", &s->subject);
+        if (s->date.header_index >= 0) {
+            char utc[21];
+            g_autofree char *d = g_strdup_printf(
+                "%s  (%s)", s->date.text,
+                s->date_valid
+                    ? mt_date_format_utc(s->date_parsed.timestamp, utc)
+                    : "unreadable date");
+            print_label(out, "Date:", d);
+        }
+        print_text(out, "Message-ID:", &s->message_id);
+        print_text(out, "X-Mailer:", &s->x_mailer);
+        print_text(out, "User-Agent:", &s->user_agent);
+        print_relay(out, &report->relay);
+        fprintf(out, "  %-13s %u fields, %u defects\n", "Headers:",
+                report->headers->len, report->defects->len);
+        for (guint i = 0; i < report->defects->len && i < 5; i++) {
+            const MtDefect *d = report->defects->pdata[i];
+            g_autofree char *m = mt_text_terminal_safe(d->message);
+            fprintf(out, "    defect %s: %s\n", d->code, m);
+        }
+        if (report->defects->len > 5)
+            fprintf(out, "    ... %u more defects in the JSON report\n",
+                    report->defects->len - 5);
+    }
+    for (guint i = 0; i < report->errors->len; i++) {
+        const MtReportError *e = report->errors->pdata[i];
+        g_autofree char *m = mt_text_terminal_safe(e->message);
+        fprintf(out, "  ERROR %s: %s\n", e->code, m);
+    }
+}
+
+static void
+text_end(MtRenderer *r, const MtRunStats *stats)
+{
+    fprintf(r->out,
+            "\n%" G_GUINT64_FORMAT " messages read, %" G_GUINT64_FORMAT
+            " with errors, %" G_GUINT64_FORMAT " inputs not readable as "
+            "mail\n",
+            stats->messages, stats->with_errors, stats->input_errors);
+}
+
+const MtRendererClass mt_renderer_text = {
+    .name = "text",
+    .extension = "txt",
+    .report = text_report,
+    .end = text_end,
+};
