@@ -177,6 +177,8 @@ report_alloc(void)
     report->errors = g_ptr_array_new_with_free_func(mt_report_error_free);
     report->relay.hops =
         g_ptr_array_new_with_free_func((GDestroyNotify)mt_hop_free);
+    /* With no headers yet, this marks every summary field absent. */
+    mt_summary_build(report);
     return report;
 }
 

@@ -299,7 +299,9 @@ cmd_start() {
     populate "$d/mail"
     write_config "$d"
     : >"$d/dovecot.log"
-    "$DOVECOT" -c "$d/dovecot.conf" || {
+    # The daemon must not keep the caller's stdout or stderr open: a test
+    # that reads them until EOF would wait forever.
+    "$DOVECOT" -c "$d/dovecot.conf" </dev/null >>"$d/dovecot.log" 2>&1 || {
         cat "$d/dovecot.log" >&2
         die "dovecot did not start (see $d/dovecot.log)"
     }

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""CLI suite: --help, bad options, missing files, directories, stdin,
+output files, formats and every documented exit code.
+
+Usage: test-cli.py MAILTRAIL SOURCE_ROOT
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from tap import Tap  # noqa: E402
+
+MT, ROOT = os.path.abspath(sys.argv[1]), sys.argv[2]
+SAMPLES = os.path.join(ROOT, "samples")
+JAPANESE_SUBJECT = "勉強会資料の送付について（11月14日開催分）"
+tap = Tap()
+
+
+def run(*args, stdin=None):
+    return subprocess.run([MT, *args], input=stdin, capture_output=True)
+
+
+def out(r):
+    return r.stdout.decode("utf-8", "replace")
+
+
+def err(r):
+    return r.stderr.decode("utf-8", "replace")
+
+
+# Help and version.
+r = run("--help")
+tap.ok(r.returncode == 0 and "Usage: mailtrail" in out(r) and not r.stderr,
+       "--help: usage on stdout, exit 0", err(r))
+tap.ok("Exit codes" in out(r) and "3  some input" in out(r), "--help documents exit codes")
+r = run("--version")
+tap.ok(r.returncode == 0 and out(r).startswith("mailtrail "), "--version", out(r))
+r = run("analyze", "--help")
+tap.ok(r.returncode == 0 and "Usage: mailtrail analyze" in out(r), "analyze --help")
+r2 = run("help", "analyze")
+tap.ok(r2.returncode == 0 and out(r2) == out(r), "help analyze shows the analyze help")
+r = run()
+tap.ok(r.returncode == 2 and "Usage" in err(r), "no arguments: usage on stderr, exit 2")
+
+# Usage errors.
+r = run("frobnicate")
+tap.ok(r.returncode == 2 and "unknown command 'frobnicate'" in err(r) and "Try" in err(r),
+       "unknown command: exit 2 with a hint", err(r))
+r = run("analyze", "--no-such-option", os.path.join(SAMPLES, "plain.eml"))
+tap.ok(r.returncode == 2 and "unknown option '--no-such-option'" in err(r)
+       and "Try 'mailtrail analyze --help'" in err(r), "unknown option: exit 2 with a hint", err(r))
+r = run("analyze", "--format", "yaml", "x")
+tap.ok(r.returncode == 2 and "unknown format 'yaml'" in err(r), "bad --format: exit 2", err(r))
+r = run("analyze", "--format")
+tap.ok(r.returncode == 2 and "needs a value" in err(r), "option without value: exit 2", err(r))
+r = run("analyze")
+tap.ok(r.returncode == 2 and "no INPUT" in err(r), "no input: exit 2", err(r))
+r = run("analyze", "--max-message-size", "12abc", "x")
+tap.ok(r.returncode == 2 and "--max-message-size" in err(r), "bad number: exit 2", err(r))
+
+# A missing file: exit 3, error names the file, other inputs still analyzed.
+plain = os.path.join(SAMPLES, "plain.eml")
+r = run("analyze", "--format", "ndjson", "/nonexistent/x.eml", plain)
+lines = out(r).splitlines()
+tap.ok(r.returncode == 3, "missing file: exit 3", r.returncode)
+tap.ok("mailtrail: /nonexistent/x.eml: cannot open: No such file or directory" in err(r),
+       "missing file: error names the file", err(r))
+tap.ok(len(lines) == 2 and json.loads(lines[0])["errors"][0]["code"] == "io"
+       and json.loads(lines[1])["source"]["path"] == plain,
+       "missing file: error record, then the next input analyzed", out(r)[:400])
+tap.ok("1 messages read, 0 with errors, 1 inputs not readable" in err(r), "closing tally on stderr", err(r))
+
+# Exit 0 when everything was analyzed.
+r = run("analyze", plain)
+tap.ok(r.returncode == 0, "one good message: exit 0", err(r))
+tap.ok("VPN maintenance window" in out(r) and "1 messages read" in out(r), "text output has the summary")
+
+# Not a message: clear error, exit 3.
+with tempfile.TemporaryDirectory() as tmp:
+    png = os.path.join(tmp, "image.png")
+    with open(png, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + bytes(100))
+    empty = os.path.join(tmp, "empty")
+    open(empty, "wb").close()
+    bsmtp = os.path.join(tmp, "bsmtp")
+    with open(bsmtp, "wb") as f:
+        f.write(b"HELO relay.example.org\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n")
+    r = run("analyze", "--format", "ndjson", png, empty, bsmtp, plain)
+    tap.ok(r.returncode == 3, "non-messages: exit 3")
+    tap.ok(f"mailtrail: {png}: not a message: a PNG image" in err(r), "PNG named", err(r))
+    tap.ok(f"mailtrail: {empty}: empty file" in err(r), "empty file named", err(r))
+    tap.ok(f"mailtrail: {bsmtp}: not a message: an SMTP (BSMTP) transcript" in err(r), "BSMTP named", err(r))
+    tap.ok(len(out(r).splitlines()) == 4, "four records, the good message among them")
+
+    # A directory: every file, recursively, sorted.
+    d = os.path.join(tmp, "tree")
+    os.makedirs(os.path.join(d, "b", "c"))
+    os.makedirs(os.path.join(d, "a"))
+    data = open(plain, "rb").read()
+    for p in ("b/c/z.eml", "a/y.eml", "x.eml"):
+        with open(os.path.join(d, p), "wb") as f:
+            f.write(data)
+    r = run("analyze", "--format", "ndjson", d)
+    paths = [json.loads(line)["source"]["path"] for line in out(r).splitlines()]
+    tap.ok(r.returncode == 0 and paths == [os.path.join(d, p) for p in ("a/y.eml", "b/c/z.eml", "x.eml")],
+           "directory: recursive, sorted", paths)
+
+    # A maildir: cur/ and new/, index files ignored, format maildir.
+    md = os.path.join(tmp, "Maildir")
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(md, sub))
+    with open(os.path.join(md, "cur", "1700000000.1.host:2,S"), "wb") as f:
+        f.write(data)
+    with open(os.path.join(md, "new", "1700000001.2.host"), "wb") as f:
+        f.write(data)
+    with open(os.path.join(md, "tmp", "partial"), "wb") as f:
+        f.write(b"Subject: half")
+    with open(os.path.join(md, "dovecot-uidlist"), "wb") as f:
+        f.write(b"3 V1 N3\n")
+    r = run("analyze", "--format", "ndjson", md)
+    reps = [json.loads(line) for line in out(r).splitlines()]
+    tap.ok(r.returncode == 0 and len(reps) == 2 and all(x["source"]["format"] == "maildir" for x in reps),
+           "maildir: two messages from cur/ and new/", out(r)[:300])
+
+    # stdin.
+    mbox = open(os.path.join(SAMPLES, "mailbox.mbox"), "rb").read()
+    r = run("analyze", "--format", "ndjson", "-", stdin=mbox)
+    reps = [json.loads(line) for line in out(r).splitlines()]
+    tap.ok(r.returncode == 0 and len(reps) == 5 and reps[0]["source"]["path"] == "-",
+           "stdin: the sample mbox gives five reports", err(r))
+    first = reps[0]["source"]
+    raw = mbox[first["offset"]:first["offset"] + first["size"]]
+    tap.ok(hashlib.sha256(raw).hexdigest() == first["sha256"], "stdin: offset, size and sha256 agree")
+
+    # --format json: one object for one message, an array for several.
+    r = run("analyze", "--format", "json", plain)
+    tap.ok(isinstance(json.loads(out(r)), dict), "json: one message gives an object")
+    r = run("analyze", "--format", "json", os.path.join(SAMPLES, "mailbox.mbox"))
+    doc = json.loads(out(r))
+    tap.ok(isinstance(doc, list) and len(doc) == 5, "json: an mbox gives an array")
+
+    # -o never overwrites.
+    target = os.path.join(tmp, "report.json")
+    r = run("analyze", "--format", "json", "-o", target, plain)
+    tap.ok(r.returncode == 0 and json.load(open(target))["schema"] == "mailtrail.report/1", "-o writes the report")
+    r = run("analyze", "--format", "json", "-o", target, plain)
+    tap.ok(r.returncode == 2 and "cannot create: File exists" in err(r), "-o refuses to overwrite", err(r))
+
+    # --output-dir: one file per message.
+    od = os.path.join(tmp, "reports")
+    r = run("analyze", "--format", "json", "--output-dir", od, os.path.join(SAMPLES, "mailbox.mbox"), plain)
+    files = sorted(os.listdir(od))
+    tap.ok(r.returncode == 0 and len(files) == 6 and files[0] == "000001-mailbox.mbox-0.json",
+           "--output-dir: six files", files)
+    tap.ok(all(json.load(open(os.path.join(od, f)))["schema"] == "mailtrail.report/1" for f in files),
+           "--output-dir: each file is one report")
+
+# The Japanese sample: subject decoded in JSON and in text.
+jp = os.path.join(SAMPLES, "japanese.eml")
+r = run("analyze", "--format", "json", jp)
+tap.ok(json.loads(out(r))["summary"]["subject"]["text"] == JAPANESE_SUBJECT,
+       "Japanese subject decoded in JSON", out(r)[:200])
+r = run("analyze", jp)
+tap.ok(f"Subject:      {JAPANESE_SUBJECT}" in out(r), "Japanese subject decoded in text")
+
+# Terminal safety: escape sequences in a header are not passed through.
+r = run("analyze", "-", stdin=b"From: a@example.org\nSubject: \x1b[2J\x1b]0;owned\x07 \xe2\x80\xae fdp.exe\n\nbody\n")
+tap.ok(b"\x1b" not in r.stdout and "\\x1B[2J" in out(r) and "<U+202E>" in out(r),
+       "text output escapes control and bidi characters", out(r))
+
+# received: one line per input value, in order.
+r = run("received", "from a.example (a.example [192.0.2.1]) by b.example with ESMTP id X; Tue, 3 Nov 2026 10:00:00 +0000",
+        "garbage ((((")
+lines = out(r).splitlines()
+tap.ok(r.returncode == 0 and len(lines) == 2 and json.loads(lines[0])["from"]["ip"] == "192.0.2.1",
+       "received: one JSON line per value", out(r))
+r = run("received", stdin=b"Received: from x by y; Tue, 3 Nov 2026 10:00:00 +0000\n\nnot a header\n")
+tap.ok(len(out(r).splitlines()) == 3, "received: one line per stdin line")
+tap.done()
