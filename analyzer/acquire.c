@@ -1329,7 +1329,8 @@ mt_acquire_session_free(MtAcquireSession *s)
         fclose(s->conn.trace);
     if (s->conn.in != NULL) {
         /* Received mail is evidence in memory; do not leave it behind. */
-        explicit_bzero(s->conn.in->data, s->conn.in->len);
+        if (s->conn.in->len > 0)
+            explicit_bzero(s->conn.in->data, s->conn.in->len);
         g_byte_array_unref(s->conn.in);
     }
     g_free((char *)s->options.url);

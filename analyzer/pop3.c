@@ -29,7 +29,8 @@ read_line(MtAcquireSession *s, gsize max, gsize *len, GError **error)
     for (;;) {
         const guint8 *d = mt_conn_data(&s->conn);
         gsize avail = mt_conn_avail(&s->conn);
-        const guint8 *lf = memchr(d + scanned, '\n', avail - scanned);
+        const guint8 *lf =
+            avail > scanned ? memchr(d + scanned, '\n', avail - scanned) : NULL;
         char *line;
 
         if (lf != NULL) {
