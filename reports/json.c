@@ -7,6 +7,7 @@
  * clock-dependent field (tool.analyzed_at) is taken from SOURCE_DATE_EPOCH
  * when set, as reproducible-builds tools expect.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "mt-config.h"
@@ -352,8 +353,13 @@ static void
 ndjson_report(MtRenderer *r, const MtReport *report)
 {
     json_t *o = mt_json_report(report);
+    /* One buffer and one write: json_dumpf writes token by token. */
+    char *line = json_dumps(o, JSON_COMPACT);
 
-    json_dumpf(o, r->out, JSON_COMPACT);
+    if (line) {
+        fputs(line, r->out);
+        free(line);
+    }
     fputc('\n', r->out);
     fflush(r->out);
     json_decref(o);

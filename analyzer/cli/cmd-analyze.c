@@ -91,7 +91,14 @@ static FILE *
 create_new(const char *path, GError **error)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    struct stat st;
     FILE *f;
+
+    /* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is not a file
+     * that could be overwritten. */
+    if (fd < 0 && errno == EEXIST && stat(path, &st) == 0 &&
+        !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        fd = open(path, O_WRONLY | O_CLOEXEC);
 
     if (fd < 0) {
         g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: cannot create: %s",
