@@ -45,11 +45,11 @@ G_BEGIN_DECLS
 #define MT_IMAP_MAX_SEARCH 4000000u
 
 typedef struct {
-    gsize max_line;     /* bytes of one line outside literals */
+    gsize max_line;      /* bytes of one line outside literals */
     guint64 max_literal; /* bytes of one literal */
-    guint max_literals; /* literals in one response */
-    guint max_depth;    /* list nesting */
-    guint max_items;    /* items in one response */
+    guint max_literals;  /* literals in one response */
+    guint max_depth;     /* list nesting */
+    guint max_items;     /* items in one response */
 } MtImapLimits;
 
 void mt_imap_limits_init_default(MtImapLimits *limits);
@@ -96,12 +96,12 @@ typedef enum {
 
 typedef struct {
     MtImapItemType type;
-    gboolean literal;  /* a STRING that came as a literal */
-    const char *data;  /* bytes; NOT NUL-terminated for literals */
+    gboolean literal; /* a STRING that came as a literal */
+    const char *data; /* bytes; NOT NUL-terminated for literals */
     gsize len;
-    guint64 number;    /* NUMBER only */
-    char *owned;       /* storage of an unescaped quoted string */
-    GPtrArray *items;  /* LIST only: MtImapItem* */
+    guint64 number;   /* NUMBER only */
+    char *owned;      /* storage of an unescaped quoted string */
+    GPtrArray *items; /* LIST only: MtImapItem* */
 } MtImapItem;
 
 typedef enum {
@@ -123,15 +123,15 @@ typedef enum {
  * keeps alive, so a message literal is never copied. */
 typedef struct {
     MtImapRespKind kind;
-    char *tag;            /* TAGGED only */
-    MtImapStatus status;  /* status responses, tagged or untagged */
-    char *code;           /* response code without brackets, or NULL */
-    char *text;           /* human-readable text of a status response */
-    gboolean has_number;  /* "* 3 EXISTS", "* 1 FETCH (...)" */
+    char *tag;           /* TAGGED only */
+    MtImapStatus status; /* status responses, tagged or untagged */
+    char *code;          /* response code without brackets, or NULL */
+    char *text;          /* human-readable text of a status response */
+    gboolean has_number; /* "* 3 EXISTS", "* 1 FETCH (...)" */
     guint64 number;
-    char *name;           /* upper-cased: "EXISTS", "FETCH", "LIST", ... */
-    GPtrArray *items;     /* MtImapItem* after the name */
-    GArray *search;       /* guint32: SEARCH results */
+    char *name;       /* upper-cased: "EXISTS", "FETCH", "LIST", ... */
+    GPtrArray *items; /* MtImapItem* after the name */
+    GArray *search;   /* guint32: SEARCH results */
     GBytes *bytes;
 } MtImapResponse;
 
@@ -159,7 +159,7 @@ typedef struct {
     guint64 seq;
     gboolean has_uid;
     guint32 uid;
-    char **flags;          /* NULL when FLAGS was not in the response */
+    char **flags; /* NULL when FLAGS was not in the response */
     char *internaldate;
     gboolean has_size;
     guint64 size;
@@ -168,17 +168,17 @@ typedef struct {
     gsize body_len;
 } MtImapFetch;
 
-gboolean mt_imap_fetch_parse(const MtImapResponse *response,
-                             MtImapFetch *fetch, GError **error);
+gboolean mt_imap_fetch_parse(const MtImapResponse *response, MtImapFetch *fetch,
+                             GError **error);
 void mt_imap_fetch_clear(MtImapFetch *fetch);
 
 /* One LIST answer. */
 typedef struct {
     char **attributes;
-    char delimiter;    /* 0 for NIL */
-    char *wire_name;   /* as sent by the server (modified UTF-7) */
+    char delimiter;  /* 0 for NIL */
+    char *wire_name; /* as sent by the server (modified UTF-7) */
     gsize wire_len;
-    char *name;        /* UTF-8, or NULL when wire_name is not valid mUTF-7 */
+    char *name; /* UTF-8, or NULL when wire_name is not valid mUTF-7 */
 } MtImapListEntry;
 
 gboolean mt_imap_list_parse(const MtImapResponse *response,
@@ -214,8 +214,7 @@ typedef struct {
 
 /* Parses a set as a user wrote it; ranges come out in input order.
  * singles (optional) receives the numbers given alone, which must exist. */
-GArray *mt_imap_set_parse(const char *text, GArray *singles,
-                          GError **error);
+GArray *mt_imap_set_parse(const char *text, GArray *singles, GError **error);
 gboolean mt_imap_set_contains(const GArray *ranges, guint32 n);
 /* Formats sorted, distinct numbers as a compact set ("1:3,7"). */
 char *mt_imap_set_format(const guint32 *numbers, guint n);
@@ -232,13 +231,13 @@ gboolean mt_pop3_octets_parse(const char *text, guint64 *octets);
 /* Dot-unstuffing of a multi-line reply (RFC 1939 section 3), fed in
  * pieces: the termination line is recognised across piece boundaries. */
 typedef struct {
-    GByteArray *out;     /* the unstuffed data */
+    GByteArray *out; /* the unstuffed data */
     guint64 max_bytes;
-    int state;           /* private */
+    int state; /* private */
     gboolean done;
-    guint64 lines;       /* lines of data */
-    guint64 unstuffed;   /* lines whose leading dot was removed */
-    guint64 bare_lf;     /* lines ending in LF without CR */
+    guint64 lines;          /* lines of data */
+    guint64 unstuffed;      /* lines whose leading dot was removed */
+    guint64 bare_lf;        /* lines ending in LF without CR */
     gboolean lf_terminator; /* ended with ".\n" instead of ".\r\n" */
 } MtPop3Body;
 
@@ -253,8 +252,7 @@ void mt_pop3_body_clear(MtPop3Body *body);
 /* Consumes bytes from data; *consumed says how many (on DONE, the bytes
  * after the termination line are left for the next reply). */
 MtPop3BodyStatus mt_pop3_body_feed(MtPop3Body *body, const guint8 *data,
-                                   gsize len, gsize *consumed,
-                                   GError **error);
+                                   gsize len, gsize *consumed, GError **error);
 
 /* One line of a LIST or UIDL listing: "N value". */
 gboolean mt_pop3_listing_parse(const char *line, gsize len, guint64 *number,
@@ -272,12 +270,12 @@ char **mt_pop3_split_lines(const guint8 *data, gsize len, guint max_lines,
 typedef struct {
     CURL *curl;
     curl_socket_t sock;
-    GByteArray *in;       /* received, not yet consumed: in->data[off..] */
+    GByteArray *in; /* received, not yet consumed: in->data[off..] */
     gsize off;
     guint idle_timeout_ms;
     guint64 bytes_in, bytes_out;
     gboolean eof;
-    FILE *trace;          /* protocol transcript, or NULL */
+    FILE *trace; /* protocol transcript, or NULL */
 } MtConn;
 
 /* Reads at least one more byte into conn->in. At end of stream sets
@@ -301,10 +299,8 @@ void mt_conn_consume(MtConn *conn, gsize n);
  * are all that is buffered). */
 GBytes *mt_conn_take(MtConn *conn, gsize n);
 /* Writes one line to the trace: dir is "C" or "S". */
-void mt_conn_trace(MtConn *conn, const char *dir, const char *data,
-                   gsize len);
-void mt_conn_trace_note(MtConn *conn, const char *fmt, ...)
-    G_GNUC_PRINTF(2, 3);
+void mt_conn_trace(MtConn *conn, const char *dir, const char *data, gsize len);
+void mt_conn_trace_note(MtConn *conn, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 /* What libcurl sends during login, made safe for a transcript: command
  * words are kept, every argument that may carry a credential (user names,
@@ -319,11 +315,11 @@ struct _MtAcquireSession {
     MtConn conn;
     MtAcquisition *record;
     MtAcquireProtocol protocol;
-    char *mailbox;            /* UTF-8 mailbox from URL or options */
-    guint tag;                /* IMAP tag counter */
-    GPtrArray *login_lines;   /* server lines seen during login */
-    gboolean in_login;        /* libcurl's connect phase is running */
-    gboolean broken;          /* the protocol state is unknown: stop */
+    char *mailbox;          /* UTF-8 mailbox from URL or options */
+    guint tag;              /* IMAP tag counter */
+    GPtrArray *login_lines; /* server lines seen during login */
+    gboolean in_login;      /* libcurl's connect phase is running */
+    gboolean broken;        /* the protocol state is unknown: stop */
     /* Filled by the TLS verify callback during the handshake. */
     char *verify_error;
     gboolean chain_verified;
@@ -336,7 +332,7 @@ struct _MtAcquireSession {
     gboolean uidvalidity_changed;
     guint64 exists;
     guint expunges;
-    char *bye_text;           /* the server's BYE, for the error message */
+    char *bye_text; /* the server's BYE, for the error message */
     /* POP3 */
     char **pop3_capa;
 };

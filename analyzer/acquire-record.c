@@ -271,9 +271,9 @@ jnotes(const GPtrArray *notes)
 
     for (guint i = 0; i < notes->len; i++) {
         const MtAcquireNote *n = g_ptr_array_index(notes, i);
-        json_array_append_new(arr, json_pack("{s:o, s:o}", "code",
-                                             jstr(n->code), "message",
-                                             jstr(n->message)));
+        json_array_append_new(arr,
+                              json_pack("{s:o, s:o}", "code", jstr(n->code),
+                                        "message", jstr(n->message)));
     }
     return arr;
 }
@@ -286,8 +286,8 @@ message_json(const MtAcquisition *a, const MtAcquiredMessage *m)
 
     json_object_set_new(o, "status",
                         json_string(mt_acquired_status_to_string(m->status)));
-    json_object_set_new(o, "uid", m->has_uid ? json_integer(m->uid)
-                                             : json_null());
+    json_object_set_new(o, "uid",
+                        m->has_uid ? json_integer(m->uid) : json_null());
     json_object_set_new(o, imap ? "sequence_number" : "number",
                         m->number ? json_integer((json_int_t)m->number)
                                   : json_null());
@@ -303,7 +303,8 @@ message_json(const MtAcquisition *a, const MtAcquiredMessage *m)
         json_object_set_new(o, "octets",
                             m->has_octets ? json_integer((json_int_t)m->octets)
                                           : json_null());
-    json_object_set_new(o, "bytes_received", json_integer((json_int_t)m->bytes));
+    json_object_set_new(o, "bytes_received",
+                        json_integer((json_int_t)m->bytes));
     json_object_set_new(o, "sha256",
                         m->sha256[0] ? json_string(m->sha256) : json_null());
     if (m->sha256_without_added_crlf != NULL)
@@ -334,11 +335,11 @@ session_json(const MtAcquisition *a)
     gboolean imap = a->protocol == MT_ACQUIRE_IMAP;
 
     json_object_set_new(o, "schema", json_string(MT_ACQUISITION_SCHEMA));
-    json_object_set_new(
-        o, "tool",
-        json_pack("{s:s, s:o, s:o, s:o}", "name", "mailtrail", "version",
-                  jstr(a->tool_version), "libcurl", jstr(vi->version),
-                  "tls_library", jstr(vi->ssl_version)));
+    json_object_set_new(o, "tool",
+                        json_pack("{s:s, s:o, s:o, s:o}", "name", "mailtrail",
+                                  "version", jstr(a->tool_version), "libcurl",
+                                  jstr(vi->version), "tls_library",
+                                  jstr(vi->ssl_version)));
     json_object_set_new(o, "started", jstr(a->started));
     json_object_set_new(o, "ended", jstr(a->ended));
     json_object_set_new(
@@ -349,15 +350,15 @@ session_json(const MtAcquisition *a)
                   "peer_ip", jstr(a->peer_ip), "local_ip", jstr(a->local_ip),
                   "greeting", jstr(a->greeting), "capabilities",
                   jstrv(a->capabilities)));
-    json_object_set_new(o, "account",
-                        json_pack("{s:o, s:o}", "user", jstr(a->user), "auth",
-                                  jstr(a->auth)));
+    json_object_set_new(
+        o, "account",
+        json_pack("{s:o, s:o}", "user", jstr(a->user), "auth", jstr(a->auth)));
     if (a->cert_sha256 != NULL)
-        cert = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject",
-                         jstr(a->cert_subject), "issuer", jstr(a->cert_issuer),
-                         "not_before", jstr(a->cert_not_before), "not_after",
-                         jstr(a->cert_not_after), "sha256",
-                         jstr(a->cert_sha256));
+        cert =
+            json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject",
+                      jstr(a->cert_subject), "issuer", jstr(a->cert_issuer),
+                      "not_before", jstr(a->cert_not_before), "not_after",
+                      jstr(a->cert_not_after), "sha256", jstr(a->cert_sha256));
     tls = json_pack("{s:b, s:b, s:o, s:o, s:b, s:b, s:o, s:o}", "used", a->tls,
                     "starttls", a->starttls && a->tls, "version",
                     jstr(a->tls_version), "cipher", jstr(a->tls_cipher),
@@ -378,10 +379,10 @@ session_json(const MtAcquisition *a)
                             json_pack("{s:o}", "messages",
                                       json_integer((json_int_t)a->exists)));
     json_object_set_new(o, "selection", jstr(a->selection));
-    json_object_set_new(o, "limits",
-                        json_pack("{s:o}", "max_message_size",
-                                  json_integer(
-                                      (json_int_t)a->max_message_size)));
+    json_object_set_new(
+        o, "limits",
+        json_pack("{s:o}", "max_message_size",
+                  json_integer((json_int_t)a->max_message_size)));
     json_object_set_new(o, "evidence_dir", jstr(a->evidence_dir));
     json_object_set_new(o, "notes", jnotes(a->notes));
     json_object_set_new(o, "error", jstr(a->error));
@@ -405,15 +406,15 @@ mt_acquisition_to_json(const MtAcquisition *a)
         json_array_append_new(msgs, message_json(a, m));
     }
     json_object_set_new(o, "messages", msgs);
-    json_object_set_new(
-        o, "summary",
-        json_pack("{s:i, s:i, s:i, s:i, s:i, s:b}", "selected",
-                  (int)a->messages->len, "complete",
-                  (int)counts[MT_ACQUIRED_COMPLETE], "partial",
-                  (int)counts[MT_ACQUIRED_PARTIAL], "missing",
-                  (int)counts[MT_ACQUIRED_MISSING], "failed",
-                  (int)counts[MT_ACQUIRED_FAILED], "flags_changed",
-                  mt_acquisition_flags_changed(a)));
+    json_object_set_new(o, "summary",
+                        json_pack("{s:i, s:i, s:i, s:i, s:i, s:b}", "selected",
+                                  (int)a->messages->len, "complete",
+                                  (int)counts[MT_ACQUIRED_COMPLETE], "partial",
+                                  (int)counts[MT_ACQUIRED_PARTIAL], "missing",
+                                  (int)counts[MT_ACQUIRED_MISSING], "failed",
+                                  (int)counts[MT_ACQUIRED_FAILED],
+                                  "flags_changed",
+                                  mt_acquisition_flags_changed(a)));
     text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
     /* jansson's buffer goes back through free(); hand out a g_malloc'd

@@ -195,8 +195,8 @@ mt_conn_fill(MtConn *conn, GError **error)
     g_byte_array_set_size(conn->in, old + RECV_CHUNK);
     for (;;) {
         size_t n = 0;
-        CURLcode rc = curl_easy_recv(conn->curl, conn->in->data + old,
-                                     RECV_CHUNK, &n);
+        CURLcode rc =
+            curl_easy_recv(conn->curl, conn->in->data + old, RECV_CHUNK, &n);
         if (rc == CURLE_OK) {
             g_byte_array_set_size(conn->in, old + (guint)n);
             if (n == 0) {
@@ -216,8 +216,8 @@ mt_conn_fill(MtConn *conn, GError **error)
             continue;
         }
         g_byte_array_set_size(conn->in, old);
-        g_set_error(error, MT_ERROR, MT_ERROR_NETWORK,
-                    "connection lost: %s", curl_easy_strerror(rc));
+        g_set_error(error, MT_ERROR, MT_ERROR_NETWORK, "connection lost: %s",
+                    curl_easy_strerror(rc));
         return FALSE;
     }
 }
@@ -325,8 +325,8 @@ word_in(const char *w, const char *const *list)
 char *
 mt_acquire_redact_line(const char *line, gsize len)
 {
-    static const char *const imap_safe[] = {"CAPABILITY", "STARTTLS",
-                                            "LOGOUT", "NOOP", NULL};
+    static const char *const imap_safe[] = {"CAPABILITY", "STARTTLS", "LOGOUT",
+                                            "NOOP", NULL};
     static const char *const pop3_safe[] = {"CAPA", "STLS", "QUIT", "NOOP",
                                             NULL};
     static const char *const pop3_secret[] = {"USER", "PASS", "APOP", NULL};
@@ -391,8 +391,7 @@ x509_name_text(const X509_NAME *name)
         return NULL;
     /* RFC 2253 order, UTF-8 kept: "CN=127.0.0.1" rather than OpenSSL's
      * old "/CN=..." form. */
-    X509_NAME_print_ex(bio, name, 0,
-                       XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
     n = BIO_get_mem_data(bio, &data);
     out = n > 0 ? g_strndup(data, (gsize)n) : g_strdup("");
     BIO_free(bio);
@@ -475,8 +474,8 @@ capture_cert(MtAcquireSession *s, X509 *cert)
 static int
 verify_cb(int preverify_ok, X509_STORE_CTX *x)
 {
-    SSL *ssl = X509_STORE_CTX_get_ex_data(x,
-                                          SSL_get_ex_data_X509_STORE_CTX_idx());
+    SSL *ssl =
+        X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
     MtAcquireSession *s = NULL;
 
     if (ssl != NULL)
@@ -485,9 +484,10 @@ verify_cb(int preverify_ok, X509_STORE_CTX *x)
         return preverify_ok;
     capture_cert(s, X509_STORE_CTX_get0_cert(x));
     if (!preverify_ok && s->verify_error == NULL)
-        s->verify_error =
-            g_strdup(X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
-    if (s->record->pin_sha256 != NULL && X509_STORE_CTX_get_error_depth(x) == 0) {
+        s->verify_error = g_strdup(
+            X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
+    if (s->record->pin_sha256 != NULL &&
+        X509_STORE_CTX_get_error_depth(x) == 0) {
         if (g_strcmp0(s->record->cert_sha256, s->record->pin_sha256) != 0) {
             s->pin_mismatch = TRUE;
             X509_STORE_CTX_set_error(x, X509_V_ERR_APPLICATION_VERIFICATION);
@@ -582,9 +582,9 @@ debug_cb(CURL *curl, curl_infotype type, char *data, size_t size,
         g_autofree char *safe = mt_acquire_redact_line(data, size);
         trace_write(&s->conn, "C", safe, strlen(safe));
     } else if (type == CURLINFO_TEXT && s->conn.trace != NULL) {
-        static const char *const keep[] = {"Connected to", "SSL connection",
-                                           "Server certificate",
-                                           "subject:", "issuer:", NULL};
+        static const char *const keep[] = {
+            "Connected to", "SSL connection", "Server certificate",
+            "subject:",     "issuer:",        NULL};
         for (gsize i = 0; keep[i] != NULL; i++) {
             if (size > strlen(keep[i]) &&
                 strncmp(data + (data[0] == ' ' ? 1 : 0), keep[i],
@@ -707,8 +707,7 @@ parse_url(const char *url, ParsedUrl *out, GError **error)
         out->port = (guint)port;
     curl_free(part);
     part = NULL;
-    if (curl_url_get(u, CURLUPART_USER, &part, CURLU_URLDECODE) ==
-        CURLUE_OK) {
+    if (curl_url_get(u, CURLUPART_USER, &part, CURLU_URLDECODE) == CURLUE_OK) {
         out->user = g_strdup(part);
         curl_free(part);
         part = NULL;
@@ -771,6 +770,23 @@ out:
     return ok;
 }
 
+/* The connect URL with the user in it (percent-encoded). */
+static char *
+url_with_user(const char *url, const char *user)
+{
+    CURLU *u = curl_url();
+    char *part = NULL;
+    char *out = NULL;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_USER, user, CURLU_URLENCODE) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &part, 0) == CURLUE_OK)
+        out = g_strdup(part);
+    curl_free(part);
+    curl_url_cleanup(u);
+    return out;
+}
+
 gboolean
 mt_acquire_url_check(const char *url, GError **error)
 {
@@ -794,10 +810,8 @@ mt_acquire_default_dir(const char *url)
 
     if (url != NULL && parse_url(url, &u, NULL)) {
         for (const char *p = u.host; *p; p++)
-            g_string_append_c(host, g_ascii_isalnum(*p) || *p == '.' ||
-                                            *p == '-'
-                                        ? *p
-                                        : '_');
+            g_string_append_c(
+                host, g_ascii_isalnum(*p) || *p == '.' || *p == '-' ? *p : '_');
         parsed_url_clear(&u);
     }
     if (host->len == 0)
@@ -848,11 +862,10 @@ mt_acquire_prepare_dir(const char *dir, gboolean *created, GError **error)
  * O_NOFOLLOW a planted symlink. Mode 0400 from the start; a file that
  * could not be written completely is removed, never left looking whole. */
 static gboolean
-write_exclusive(const char *path, const guint8 *data, gsize len,
-                GError **error)
+write_exclusive(const char *path, const guint8 *data, gsize len, GError **error)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0400);
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
     gsize done = 0;
 
     if (fd < 0) {
@@ -912,14 +925,13 @@ mt_acquire_sha256_hex(const guint8 *data, gsize len, char out[65])
 
 gboolean
 mt_acquire_save(MtAcquiredMessage *m, const char *dir, const char *label,
-                const guint8 *data, gsize len, gboolean partial,
-                GError **error)
+                const guint8 *data, gsize len, gboolean partial, GError **error)
 {
     char sha[65];
 
     mt_acquire_sha256_hex(data, len, sha);
-    if (!mt_evidence_write(dir, label, sha, partial ? ".partial" : ".eml",
-                           data, len, &m->file, error))
+    if (!mt_evidence_write(dir, label, sha, partial ? ".partial" : ".eml", data,
+                           len, &m->file, error))
         return FALSE;
     memcpy(m->sha256, sha, sizeof sha);
     m->bytes = len;
@@ -953,8 +965,8 @@ set_connect_error(MtAcquireSession *s, CURLcode rc, const char *errbuf,
                   GError **error)
 {
     const MtAcquisition *a = s->record;
-    g_autofree char *where = g_strdup_printf("%s://%s:%u", a->scheme, a->host,
-                                             a->port);
+    g_autofree char *where =
+        g_strdup_printf("%s://%s:%u", a->scheme, a->host, a->port);
     const char *detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
     g_autofree char *cert = NULL;
 
@@ -1007,8 +1019,7 @@ set_connect_error(MtAcquireSession *s, CURLcode rc, const char *errbuf,
                         cert ? cert : "");
         break;
     default:
-        g_set_error(error, MT_ERROR, MT_ERROR_NETWORK, "%s: %s", where,
-                    detail);
+        g_set_error(error, MT_ERROR, MT_ERROR_NETWORK, "%s: %s", where, detail);
         break;
     }
 }
@@ -1083,7 +1094,8 @@ mt_acquire_session_open(const MtAcquireOptions *options, GError **error)
     a->insecure = options->insecure;
     a->auth = g_strdup(mt_acquire_auth_to_string(options->auth));
     a->max_message_size = options->max_message_size;
-    a->starttls = strcmp(u.scheme, "imap") == 0 || strcmp(u.scheme, "pop3") == 0;
+    a->starttls =
+        strcmp(u.scheme, "imap") == 0 || strcmp(u.scheme, "pop3") == 0;
     for (gsize i = 0; i < G_N_ELEMENTS(auth_table); i++) {
         if (auth_table[i].auth == options->auth)
             login_options = auth_table[i].login_options;
@@ -1112,9 +1124,9 @@ mt_acquire_session_open(const MtAcquireOptions *options, GError **error)
         goto fail;
     }
     if (options->trace_path != NULL) {
-        int fd = open(options->trace_path,
-                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                      0600);
+        int fd =
+            open(options->trace_path,
+                 O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0 || (s->conn.trace = fdopen(fd, "w")) == NULL) {
             g_set_error(error, MT_ERROR, MT_ERROR_IO,
                         "cannot create the trace file %s: %s",
@@ -1140,7 +1152,18 @@ mt_acquire_session_open(const MtAcquireOptions *options, GError **error)
                             "libcurl could not be initialised");
         goto fail;
     }
-    curl_easy_setopt(c, CURLOPT_URL, u.connect_url);
+    if (s->options.user != NULL && s->options.password == NULL &&
+        s->options.oauth2_token == NULL && options->use_netrc) {
+        /* libcurl 7.88 looks into ~/.netrc only when no CURLOPT_USERNAME
+         * is set; with the user in the URL it finds that user's entry. */
+        g_autofree char *with_user =
+            url_with_user(u.connect_url, s->options.user);
+        curl_easy_setopt(c, CURLOPT_URL, with_user ? with_user : u.connect_url);
+    } else {
+        curl_easy_setopt(c, CURLOPT_URL, u.connect_url);
+        if (s->options.user != NULL)
+            curl_easy_setopt(c, CURLOPT_USERNAME, s->options.user);
+    }
     curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "imap,imaps,pop3,pop3s");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -1149,21 +1172,19 @@ mt_acquire_session_open(const MtAcquireOptions *options, GError **error)
                      (long)MAX(options->connect_timeout, 1u));
     curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT,
                      (long)MAX(options->idle_timeout, 1u));
-    if (s->options.user != NULL)
-        curl_easy_setopt(c, CURLOPT_USERNAME, s->options.user);
     if (s->options.password != NULL)
         curl_easy_setopt(c, CURLOPT_PASSWORD, s->options.password);
     if (s->options.oauth2_token != NULL)
         curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, s->options.oauth2_token);
     if (login_options != NULL)
         curl_easy_setopt(c, CURLOPT_LOGIN_OPTIONS, login_options);
-    curl_easy_setopt(c, CURLOPT_NETRC,
-                     (long)(options->use_netrc ? CURL_NETRC_OPTIONAL
-                                               : CURL_NETRC_IGNORED));
+    curl_easy_setopt(
+        c, CURLOPT_NETRC,
+        (long)(options->use_netrc ? CURL_NETRC_OPTIONAL : CURL_NETRC_IGNORED));
     if (a->starttls)
-        curl_easy_setopt(c, CURLOPT_USE_SSL,
-                         (long)(options->allow_plaintext ? CURLUSESSL_TRY
-                                                         : CURLUSESSL_ALL));
+        curl_easy_setopt(
+            c, CURLOPT_USE_SSL,
+            (long)(options->allow_plaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL));
     if (s->options.cacert != NULL)
         curl_easy_setopt(c, CURLOPT_CAINFO, s->options.cacert);
     if (options->insecure) {
@@ -1222,8 +1243,7 @@ mt_acquire_session_open(const MtAcquireOptions *options, GError **error)
      * means it matched, unless checks were off. */
     a->cert_verified = a->tls && s->chain_verified && !options->insecure;
     if (!a->tls)
-        mt_acquisition_add_note(a, "plaintext",
-                                "the session ran without TLS");
+        mt_acquisition_add_note(a, "plaintext", "the session ran without TLS");
     if (a->pin_sha256 != NULL && !s->pin_matched &&
         g_strcmp0(a->cert_sha256, a->pin_sha256) != 0) {
         g_set_error_literal(error, MT_ERROR, MT_ERROR_TLS,
@@ -1287,9 +1307,8 @@ mt_acquire_session_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
     GError *local = NULL;
     gboolean ok;
 
-    g_return_val_if_fail(s != NULL && s->record != NULL && sel != NULL &&
-                             dir != NULL,
-                         FALSE);
+    g_return_val_if_fail(
+        s != NULL && s->record != NULL && sel != NULL && dir != NULL, FALSE);
     if (s->broken) {
         g_set_error_literal(error, MT_ERROR, MT_ERROR_PROTOCOL,
                             "the session cannot continue after an error");
@@ -1316,8 +1335,7 @@ mt_acquire_session_free(MtAcquireSession *s)
 {
     if (s == NULL)
         return;
-    if (s->conn.curl != NULL && !s->broken &&
-        s->conn.sock != CURL_SOCKET_BAD) {
+    if (s->conn.curl != NULL && !s->broken && s->conn.sock != CURL_SOCKET_BAD) {
         if (s->protocol == MT_ACQUIRE_IMAP)
             mt_imap_logout(s);
         else

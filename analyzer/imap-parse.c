@@ -25,8 +25,8 @@ mt_imap_limits_init_default(MtImapLimits *limits)
     limits->max_items = MT_IMAP_MAX_ITEMS;
 }
 
-static void
-set_protocol_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void set_protocol_error(GError **error, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
 
 static void
 set_protocol_error(GError **error, const char *fmt, ...)
@@ -127,10 +127,11 @@ mt_imap_scan(MtImapScanner *s, const guint8 *buf, gsize len,
         if (lf == NULL) {
             s->pos = len;
             if (len - s->line_start > limits->max_line) {
-                set_protocol_error(error,
-                                   "server response line longer than %" G_GSIZE_FORMAT
-                                   " bytes",
-                                   limits->max_line);
+                set_protocol_error(
+                    error,
+                    "server response line longer than %" G_GSIZE_FORMAT
+                    " bytes",
+                    limits->max_line);
                 return MT_IMAP_SCAN_ERROR;
             }
             return MT_IMAP_SCAN_MORE;
@@ -138,10 +139,10 @@ mt_imap_scan(MtImapScanner *s, const guint8 *buf, gsize len,
         s->pos = (gsize)(lf - buf) + 1;
         seg = s->pos - s->line_start;
         if (seg > limits->max_line) {
-            set_protocol_error(error,
-                               "server response line longer than %" G_GSIZE_FORMAT
-                               " bytes",
-                               limits->max_line);
+            set_protocol_error(
+                error,
+                "server response line longer than %" G_GSIZE_FORMAT " bytes",
+                limits->max_line);
             return MT_IMAP_SCAN_ERROR;
         }
         if (line_literal(buf + s->line_start, seg, &size, &digits_ok)) {
@@ -156,9 +157,9 @@ mt_imap_scan(MtImapScanner *s, const guint8 *buf, gsize len,
                 return MT_IMAP_SCAN_ERROR;
             }
             if (++s->literals > limits->max_literals) {
-                set_protocol_error(error,
-                                   "more than %u literals in one server response",
-                                   limits->max_literals);
+                set_protocol_error(
+                    error, "more than %u literals in one server response",
+                    limits->max_literals);
                 return MT_IMAP_SCAN_ERROR;
             }
             s->literal_left = size;
@@ -240,8 +241,8 @@ expect_final_eol(const Cursor *c, GError **error)
 static gboolean
 atom_stop(guint8 ch)
 {
-    return ch <= 0x20 || ch >= 0x7f || ch == '(' || ch == ')' ||
-           ch == '"' || ch == '{';
+    return ch <= 0x20 || ch >= 0x7f || ch == '(' || ch == ')' || ch == '"' ||
+           ch == '{';
 }
 
 /* Reads an atom; a "[" inside it opens a section that runs to the next
@@ -345,9 +346,10 @@ read_literal(Cursor *c, MtImapItem *item, GError **error)
     }
     q += 3;
     if (n > c->limits->max_literal || n > (guint64)(c->end - q)) {
-        set_protocol_error(error, "literal of %" G_GUINT64_FORMAT
-                                  " bytes is larger than the limit or the "
-                                  "response",
+        set_protocol_error(error,
+                           "literal of %" G_GUINT64_FORMAT
+                           " bytes is larger than the limit or the "
+                           "response",
                            n);
         return FALSE;
     }
@@ -399,8 +401,9 @@ read_items(Cursor *c, GPtrArray *top, GError **error)
             continue;
         }
         if (++c->items > c->limits->max_items) {
-            set_protocol_error(error, "more than %u items in one server "
-                                      "response",
+            set_protocol_error(error,
+                               "more than %u items in one server "
+                               "response",
                                c->limits->max_items);
             return FALSE;
         }
@@ -408,8 +411,9 @@ read_items(Cursor *c, GPtrArray *top, GError **error)
         g_ptr_array_add(stack[depth], item);
         if (*c->p == '(') {
             if (depth >= max_depth) {
-                set_protocol_error(error, "parentheses nested deeper than %u "
-                                          "in a server response",
+                set_protocol_error(error,
+                                   "parentheses nested deeper than %u "
+                                   "in a server response",
                                    max_depth);
                 return FALSE;
             }
@@ -499,8 +503,9 @@ read_search(Cursor *c, MtImapResponse *r, GError **error)
             return FALSE;
         }
         if (r->search->len >= MT_IMAP_MAX_SEARCH) {
-            set_protocol_error(error, "more than %u numbers in a SEARCH "
-                                      "response",
+            set_protocol_error(error,
+                               "more than %u numbers in a SEARCH "
+                               "response",
                                MT_IMAP_MAX_SEARCH);
             return FALSE;
         }
@@ -616,8 +621,7 @@ mt_imap_response_parse(GBytes *bytes, const MtImapLimits *limits,
     r->name = g_ascii_strup(word, -1);
     g_free(word);
 
-    r->status = r->has_number ? MT_IMAP_STATUS_NONE
-                              : status_from_name(r->name);
+    r->status = r->has_number ? MT_IMAP_STATUS_NONE : status_from_name(r->name);
     if (r->kind == MT_IMAP_RESP_TAGGED &&
         (r->status == MT_IMAP_STATUS_NONE ||
          r->status == MT_IMAP_STATUS_PREAUTH)) {
@@ -848,8 +852,7 @@ mt_imap_list_entry_clear(MtImapListEntry *e)
 }
 
 gboolean
-mt_imap_list_parse(const MtImapResponse *r, MtImapListEntry *e,
-                   GError **error)
+mt_imap_list_parse(const MtImapResponse *r, MtImapListEntry *e, GError **error)
 {
     const MtImapItem *attrs, *delim, *name;
 

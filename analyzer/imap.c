@@ -47,9 +47,9 @@ trace_response(MtAcquireSession *s, GBytes *bytes)
         return;
     mt_conn_trace(&s->conn, "S", d, first);
     if (first < len)
-        mt_conn_trace_note(&s->conn, "... response continues: %" G_GSIZE_FORMAT
-                                     " bytes in all",
-                           len);
+        mt_conn_trace_note(
+            &s->conn,
+            "... response continues: %" G_GSIZE_FORMAT " bytes in all", len);
 }
 
 /* Reads one complete response. When the connection ends inside a literal
@@ -64,9 +64,8 @@ read_response(MtAcquireSession *s, const MtImapLimits *l, GBytes **partial,
     mt_imap_scanner_reset(&sc);
     for (;;) {
         gsize n = 0;
-        MtImapScanStatus st = mt_imap_scan(&sc, mt_conn_data(&s->conn),
-                                           mt_conn_avail(&s->conn), l, &n,
-                                           error);
+        MtImapScanStatus st = mt_imap_scan(
+            &sc, mt_conn_data(&s->conn), mt_conn_avail(&s->conn), l, &n, error);
         if (st == MT_IMAP_SCAN_DONE) {
             GBytes *bytes = mt_conn_take(&s->conn, n);
             MtImapResponse *r;
@@ -80,15 +79,15 @@ read_response(MtAcquireSession *s, const MtImapLimits *l, GBytes **partial,
         if (!mt_conn_fill(&s->conn, error)) {
             if (partial != NULL && mt_imap_scanner_in_literal(&sc)) {
                 gsize avail = mt_conn_avail(&s->conn);
-                *partial = g_bytes_new(mt_conn_data(&s->conn) +
-                                           sc.literal_start,
-                                       avail - sc.literal_start);
+                *partial =
+                    g_bytes_new(mt_conn_data(&s->conn) + sc.literal_start,
+                                avail - sc.literal_start);
                 *announced = sc.literal_size;
             }
             if (s->bye_text != NULL && error != NULL && *error != NULL) {
                 g_autofree char *old = g_strdup((*error)->message);
-                g_autofree char *bye = mt_escape_bytes(
-                    s->bye_text, strlen(s->bye_text), NULL);
+                g_autofree char *bye =
+                    mt_escape_bytes(s->bye_text, strlen(s->bye_text), NULL);
                 g_clear_error(error);
                 g_set_error(error, MT_ERROR, MT_ERROR_NETWORK,
                             "%s after it said BYE: %s", old, bye);
@@ -119,11 +118,11 @@ session_untagged(MtAcquireSession *s, const MtImapResponse *r)
         /* Another client expunged a message while we read: the record
          * must say so, since the sequence numbers shift. */
         if (++s->expunges <= MAX_EXPUNGE_NOTES)
-            mt_acquisition_add_note(s->record, "expunged-during-acquisition",
-                                    "the server reported message number %"
-                                    G_GUINT64_FORMAT
-                                    " expunged during the acquisition",
-                                    r->number);
+            mt_acquisition_add_note(
+                s->record, "expunged-during-acquisition",
+                "the server reported message number %" G_GUINT64_FORMAT
+                " expunged during the acquisition",
+                r->number);
     } else if (r->status == MT_IMAP_STATUS_OK &&
                mt_imap_code_number(r->code, "UIDVALIDITY", &n)) {
         if (s->has_uidvalidity && n != s->uidvalidity)
@@ -236,8 +235,8 @@ mt_imap_start(MtAcquireSession *s, GError **error)
      * login reply (bytes after the reply stay in libcurl's buffer), so
      * ask again and rely on nothing untagged from before. */
     limits_small(&l);
-    tagged = imap_command(s, "CAPABILITY", &l, capability_cb, caps, NULL,
-                          NULL, error);
+    tagged = imap_command(s, "CAPABILITY", &l, capability_cb, caps, NULL, NULL,
+                          error);
     if (tagged == NULL)
         return FALSE;
     if (tagged->status != MT_IMAP_STATUS_OK) {
@@ -248,8 +247,8 @@ mt_imap_start(MtAcquireSession *s, GError **error)
     }
     g_ptr_array_add(caps, NULL);
     g_strfreev(s->record->capabilities);
-    s->record->capabilities = (char **)g_ptr_array_free(g_steal_pointer(&caps),
-                                                        FALSE);
+    s->record->capabilities =
+        (char **)g_ptr_array_free(g_steal_pointer(&caps), FALSE);
     return TRUE;
 }
 
@@ -274,8 +273,7 @@ mt_imap_logout(MtAcquireSession *s)
 /* ----------------------------------------------------------------- LIST */
 
 static gboolean
-list_cb(MtAcquireSession *s, MtImapResponse **rp, gpointer data,
-        GError **error)
+list_cb(MtAcquireSession *s, MtImapResponse **rp, gpointer data, GError **error)
 {
     GPtrArray *entries = data;
     MtImapListEntry *e;
@@ -360,10 +358,10 @@ GPtrArray *
 mt_imap_list(MtAcquireSession *s, GError **error)
 {
     MtImapLimits l;
-    g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func(
-        list_entry_free);
-    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(
-        mt_acquire_mailbox_free);
+    g_autoptr(GPtrArray) entries =
+        g_ptr_array_new_with_free_func(list_entry_free);
+    g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func(mt_acquire_mailbox_free);
     g_autoptr(MtImapResponse) tagged = NULL;
 
     limits_small(&l);
@@ -514,12 +512,12 @@ fetch_flags_set(MtAcquireSession *s, const char *set, GHashTable *map,
 
 /* The same for sorted UIDs, in chunks. */
 static gboolean
-fetch_flags(MtAcquireSession *s, const guint32 *uids, guint n,
-            GHashTable *map, GError **error)
+fetch_flags(MtAcquireSession *s, const guint32 *uids, guint n, GHashTable *map,
+            GError **error)
 {
     for (guint i = 0; i < n; i += FLAGS_CHUNK) {
-        g_autofree char *set = mt_imap_set_format(uids + i,
-                                                  MIN(FLAGS_CHUNK, n - i));
+        g_autofree char *set =
+            mt_imap_set_format(uids + i, MIN(FLAGS_CHUNK, n - i));
         if (!fetch_flags_set(s, set, map, error))
             return FALSE;
     }
@@ -590,8 +588,7 @@ typedef struct {
 } BodyCtx;
 
 static gboolean
-body_cb(MtAcquireSession *s, MtImapResponse **rp, gpointer data,
-        GError **error)
+body_cb(MtAcquireSession *s, MtImapResponse **rp, gpointer data, GError **error)
 {
     BodyCtx *ctx = data;
     MtImapFetch f;
@@ -668,8 +665,8 @@ fetch_one(MtAcquireSession *s, const char *dir, MtAcquiredMessage *m,
     l.max_literal = s->options.max_message_size;
     l.max_literals = 4;
     m->fetch_method = g_strdup(cmd);
-    tagged = imap_command(s, cmd, &l, body_cb, &ctx, &partial, &announced,
-                          &local);
+    tagged =
+        imap_command(s, cmd, &l, body_cb, &ctx, &partial, &announced, &local);
     m->fetched_at = mt_acquire_now_utc();
     if (tagged == NULL) {
         /* The connection ended or the server broke the protocol in the
@@ -685,8 +682,7 @@ fetch_one(MtAcquireSession *s, const char *dir, MtAcquiredMessage *m,
                 g_free(m->error);
                 m->error = g_strdup_printf("%s; the partial bytes could not "
                                            "be saved: %s",
-                                           local->message,
-                                           save_error->message);
+                                           local->message, save_error->message);
                 g_clear_error(&save_error);
             }
             mt_acquired_message_add_note(
@@ -786,8 +782,7 @@ examine(MtAcquireSession *s, const MtAcquireSelection *sel, GError **error)
     limits_small(&l);
     s->has_uidvalidity = FALSE;
     s->exists = 0;
-    tagged = imap_command(s, cmd->str, &l, examine_cb, NULL, NULL, NULL,
-                          error);
+    tagged = imap_command(s, cmd->str, &l, examine_cb, NULL, NULL, NULL, error);
     g_string_free(cmd, TRUE);
     if (tagged == NULL)
         return FALSE;
@@ -835,10 +830,10 @@ mt_imap_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
               const char *dir, GError **error)
 {
     MtAcquisition *a = s->record;
-    g_autoptr(GHashTable) before = g_hash_table_new_full(NULL, NULL, NULL,
-                                                         uid_info_free);
-    g_autoptr(GHashTable) after = g_hash_table_new_full(NULL, NULL, NULL,
-                                                        uid_info_free);
+    g_autoptr(GHashTable) before =
+        g_hash_table_new_full(NULL, NULL, NULL, uid_info_free);
+    g_autoptr(GHashTable) after =
+        g_hash_table_new_full(NULL, NULL, NULL, uid_info_free);
     g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(guint32));
     g_autoptr(GArray) ranges = NULL;
     g_autoptr(GArray) singles = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -956,8 +951,8 @@ mt_imap_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
     fetched = g_ptr_array_new();
     for (guint i = 0; i < uids->len; i++) {
         guint32 uid = g_array_index(uids, guint32, i);
-        const UidInfo *info = g_hash_table_lookup(before,
-                                                  GUINT_TO_POINTER(uid));
+        const UidInfo *info =
+            g_hash_table_lookup(before, GUINT_TO_POINTER(uid));
         MtAcquiredMessage *m = mt_acquired_message_new();
 
         m->has_uid = TRUE;
@@ -973,10 +968,11 @@ mt_imap_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
         }
         if (info->has_size && info->size > s->options.max_message_size) {
             m->status = MT_ACQUIRED_FAILED;
-            m->error = g_strdup_printf(
-                "%" G_GUINT64_FORMAT " bytes, over the limit of %"
-                G_GUINT64_FORMAT " (--max-message-size)",
-                info->size, s->options.max_message_size);
+            m->error =
+                g_strdup_printf("%" G_GUINT64_FORMAT
+                                " bytes, over the limit of %" G_GUINT64_FORMAT
+                                " (--max-message-size)",
+                                info->size, s->options.max_message_size);
             continue;
         }
         g_ptr_array_add(fetched, m);
@@ -1004,8 +1000,8 @@ mt_imap_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
             ok = FALSE;
         for (guint i = 0; ok && i < fetched->len; i++) {
             MtAcquiredMessage *m = g_ptr_array_index(fetched, i);
-            const UidInfo *info = g_hash_table_lookup(after,
-                                                      GUINT_TO_POINTER(m->uid));
+            const UidInfo *info =
+                g_hash_table_lookup(after, GUINT_TO_POINTER(m->uid));
             if (info == NULL) {
                 mt_acquired_message_add_note(m, "gone-after-fetch",
                                              "the message was no longer in "

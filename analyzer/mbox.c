@@ -40,6 +40,8 @@
 /* Bytes of an unfinished line kept when a message is being discarded. */
 #define LONG_LINE_KEEP 1024
 #define READ_CHUNK (256 * 1024)
+/* How far to look for the first line end that decides CR-only files. */
+#define FIRST_LINE_SCAN (16 * 1024 * 1024)
 
 /* A "From " line that is a separator if a header field follows it. */
 typedef struct {
@@ -291,9 +293,18 @@ start(MtMboxReader *reader, GError **error)
     gboolean from_line;
 
     reader->started = TRUE;
-    /* Enough to see the first line and the BOM. */
+    /* Enough to see the BOM and the first line end (and the byte after a
+     * CR), however long the first line is, up to a bound. */
     while (!reader->eof && reader->buf->len < 4096)
         read_more(reader);
+    while (!reader->eof && reader->buf->len < FIRST_LINE_SCAN) {
+        const guchar *d = reader->buf->data;
+        gsize n = reader->buf->len;
+        const guchar *cr = memchr(d, '\r', n);
+        if (memchr(d, '\n', n) || (cr && (gsize)(cr - d) + 1 < n))
+            break;
+        read_more(reader);
+    }
     if (reader->read_errno) {
         g_set_error(error, MT_ERROR, MT_ERROR_IO, "cannot read: %s",
                     g_strerror(reader->read_errno));

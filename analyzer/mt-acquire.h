@@ -20,12 +20,18 @@ G_BEGIN_DECLS
  * MT_ERROR_NETWORK, MT_ERROR_TLS, MT_ERROR_AUTH, MT_ERROR_PROTOCOL,
  * MT_ERROR_MAILBOX and MT_ERROR_INVALID there and deletes this block. */
 #ifndef MT_ERROR_NETWORK
-#define MT_ERROR_NETWORK ((MtErrorCode)100)  /* resolve, connect, timeout, lost */
-#define MT_ERROR_TLS ((MtErrorCode)101)      /* handshake, certificate, pin */
-#define MT_ERROR_AUTH ((MtErrorCode)102)     /* login denied */
-#define MT_ERROR_PROTOCOL ((MtErrorCode)103) /* the server broke the protocol */
-#define MT_ERROR_MAILBOX ((MtErrorCode)104)  /* missing, UIDVALIDITY changed */
-#define MT_ERROR_INVALID ((MtErrorCode)105)  /* bad URL or option value */
+/* Name not resolved, connection refused, timeout, connection lost. */
+#define MT_ERROR_NETWORK ((MtErrorCode)100)
+/* Handshake failed, certificate refused, pin mismatch, no STARTTLS. */
+#define MT_ERROR_TLS ((MtErrorCode)101)
+/* Login denied. */
+#define MT_ERROR_AUTH ((MtErrorCode)102)
+/* The server broke the protocol or a limit (hostile or broken). */
+#define MT_ERROR_PROTOCOL ((MtErrorCode)103)
+/* Mailbox missing, UIDVALIDITY changed. */
+#define MT_ERROR_MAILBOX ((MtErrorCode)104)
+/* A bad URL or option value. */
+#define MT_ERROR_INVALID ((MtErrorCode)105)
 #endif
 
 typedef enum {
@@ -60,21 +66,21 @@ gboolean mt_acquire_auth_from_string(const char *name, MtAcquireAuth *out);
  * which copies them. password and oauth2_token are secrets: they are only
  * handed to libcurl and wiped from memory when the session is freed. */
 typedef struct {
-    const char *url;      /* imap[s]:// or pop3[s]:// [user@]host[:port][/mbox] */
-    const char *user;     /* overrides the URL's user */
+    const char *url;  /* imap[s]:// or pop3[s]:// [user@]host[:port][/mbox] */
+    const char *user; /* overrides the URL's user */
     const char *password;
     const char *oauth2_token;
-    const char *mailbox;  /* UTF-8; overrides the URL path */
-    const char *cacert;   /* CA bundle instead of the system one */
-    const char *pin_sha256; /* required SHA-256 of the server certificate */
-    const char *interface;  /* local address to connect from */
-    const char *trace_path; /* protocol transcript, credentials redacted */
-    gboolean insecure;      /* do not verify the certificate (dangerous) */
+    const char *mailbox;      /* UTF-8; overrides the URL path */
+    const char *cacert;       /* CA bundle instead of the system one */
+    const char *pin_sha256;   /* required SHA-256 of the server certificate */
+    const char *interface;    /* local address to connect from */
+    const char *trace_path;   /* protocol transcript, credentials redacted */
+    gboolean insecure;        /* do not verify the certificate (dangerous) */
     gboolean allow_plaintext; /* imap:// or pop3:// without STARTTLS */
-    gboolean use_netrc;     /* take missing credentials from ~/.netrc */
+    gboolean use_netrc;       /* take missing credentials from ~/.netrc */
     MtAcquireAuth auth;
-    guint connect_timeout;  /* seconds */
-    guint idle_timeout;     /* seconds without data from the server */
+    guint connect_timeout; /* seconds */
+    guint idle_timeout;    /* seconds without data from the server */
     guint64 max_message_size;
 } MtAcquireOptions;
 
@@ -93,8 +99,8 @@ typedef struct {
     const char *set;
     const char *search;
     const char *const *uidls;
-    gboolean pop3_retr;          /* use RETR even when TOP is offered */
-    gboolean has_uidvalidity;    /* IMAP: refuse if UIDVALIDITY differs */
+    gboolean pop3_retr;       /* use RETR even when TOP is offered */
+    gboolean has_uidvalidity; /* IMAP: refuse if UIDVALIDITY differs */
     guint32 uidvalidity;
 } MtAcquireSelection;
 
@@ -120,34 +126,34 @@ typedef struct {
 typedef struct {
     MtAcquiredStatus status;
     gboolean has_uid;
-    guint32 uid;           /* IMAP UID */
-    guint64 number;        /* POP3 message number, IMAP sequence number */
-    char *uidl;            /* POP3 */
-    char *internaldate;    /* IMAP INTERNALDATE as the server wrote it */
+    guint32 uid;        /* IMAP UID */
+    guint64 number;     /* POP3 message number, IMAP sequence number */
+    char *uidl;         /* POP3 */
+    char *internaldate; /* IMAP INTERNALDATE as the server wrote it */
     gboolean has_announced_size;
     guint64 announced_size; /* RFC822.SIZE or POP3 LIST size */
     gboolean has_octets;
-    guint64 octets;        /* POP3 "+OK N octets" */
-    char **flags_before;   /* IMAP, read before any message was fetched */
-    char **flags_fetched;  /* IMAP, in the FETCH that brought the body */
-    char **flags_after;    /* IMAP, read after the last message */
-    guint64 bytes;         /* bytes received and saved */
-    char sha256[65];       /* over exactly the saved bytes */
+    guint64 octets;       /* POP3 "+OK N octets" */
+    char **flags_before;  /* IMAP, read before any message was fetched */
+    char **flags_fetched; /* IMAP, in the FETCH that brought the body */
+    char **flags_after;   /* IMAP, read after the last message */
+    guint64 bytes;        /* bytes received and saved */
+    char sha256[65];      /* over exactly the saved bytes */
     char *sha256_without_added_crlf; /* when the server added a final CRLF */
-    char *file;            /* file name inside the evidence folder */
-    char *fetch_method;    /* the command that brought the body */
-    char *fetched_at;      /* UTC */
-    char *error;           /* why the status is not COMPLETE */
-    GPtrArray *notes;      /* MtAcquireNote* */
+    char *file;                      /* file name inside the evidence folder */
+    char *fetch_method;              /* the command that brought the body */
+    char *fetched_at;                /* UTC */
+    char *error;                     /* why the status is not COMPLETE */
+    GPtrArray *notes;                /* MtAcquireNote* */
 } MtAcquiredMessage;
 
 /* The custody record of one session. */
 typedef struct {
     char *tool_version;
-    char *started;          /* UTC, ISO 8601 */
+    char *started; /* UTC, ISO 8601 */
     char *ended;
     MtAcquireProtocol protocol;
-    char *scheme;           /* imap, imaps, pop3, pop3s */
+    char *scheme; /* imap, imaps, pop3, pop3s */
     char *host;
     guint port;
     char *user;
@@ -163,23 +169,23 @@ typedef struct {
     char *cert_issuer;
     char *cert_not_before;
     char *cert_not_after;
-    char *cert_sha256;      /* "AB:CD:...", as openssl x509 -fingerprint */
+    char *cert_sha256; /* "AB:CD:...", as openssl x509 -fingerprint */
     char *pin_sha256;
-    char *auth;             /* requested mechanism */
+    char *auth; /* requested mechanism */
     char *greeting;
-    char **capabilities;    /* asked after login */
-    char *mailbox;          /* UTF-8 */
-    char *mailbox_wire;     /* as sent (modified UTF-7) */
-    gboolean read_only;     /* EXAMINE answered [READ-ONLY] */
+    char **capabilities; /* asked after login */
+    char *mailbox;       /* UTF-8 */
+    char *mailbox_wire;  /* as sent (modified UTF-7) */
+    gboolean read_only;  /* EXAMINE answered [READ-ONLY] */
     gboolean has_uidvalidity;
     guint32 uidvalidity;
-    guint64 exists;         /* messages in the mailbox (POP3: STAT) */
-    char *selection;        /* what was asked for, in words */
+    guint64 exists;  /* messages in the mailbox (POP3: STAT) */
+    char *selection; /* what was asked for, in words */
     char *evidence_dir;
     guint64 max_message_size;
-    GPtrArray *messages;    /* MtAcquiredMessage* */
-    GPtrArray *notes;       /* MtAcquireNote*: session-level warnings */
-    char *error;            /* the error that ended the session early */
+    GPtrArray *messages; /* MtAcquiredMessage* */
+    GPtrArray *notes;    /* MtAcquireNote*: session-level warnings */
+    char *error;         /* the error that ended the session early */
 } MtAcquisition;
 
 void mt_acquisition_free(MtAcquisition *acquisition);
@@ -195,13 +201,13 @@ char *mt_acquisition_to_json(const MtAcquisition *acquisition);
  * "source" (session fields plus "message"). Transfer full. */
 char *mt_acquisition_message_to_json(const MtAcquisition *acquisition,
                                      guint index);
-gboolean mt_acquisition_write(const MtAcquisition *acquisition,
-                              const char *dir, GError **error);
+gboolean mt_acquisition_write(const MtAcquisition *acquisition, const char *dir,
+                              GError **error);
 
 /* --list output. */
 typedef struct {
-    char *name;          /* UTF-8 (or the wire name escaped if invalid) */
-    char *wire_name;     /* as the server sent it */
+    char *name;      /* UTF-8 (or the wire name escaped if invalid) */
+    char *wire_name; /* as the server sent it */
     char delimiter;
     char **attributes;
     gboolean selectable;
@@ -214,7 +220,7 @@ typedef struct {
 typedef struct {
     guint64 number;
     guint64 size;
-    char *uidl;          /* NULL when the server has no UIDL */
+    char *uidl; /* NULL when the server has no UIDL */
 } MtAcquireMessageInfo;
 
 void mt_acquire_mailbox_free(gpointer p);
@@ -233,8 +239,7 @@ mt_acquire_session_get_record(const MtAcquireSession *session);
 MtAcquisition *mt_acquire_session_steal_record(MtAcquireSession *session);
 /* IMAP: MtAcquireMailbox* for every mailbox, with STATUS counts.
  * POP3: MtAcquireMessageInfo* for every message. Transfer full. */
-GPtrArray *mt_acquire_session_list(MtAcquireSession *session,
-                                   GError **error);
+GPtrArray *mt_acquire_session_list(MtAcquireSession *session, GError **error);
 /* Fetches the selected messages into dir (which must exist) and fills the
  * record. FALSE when the session could not go on (the record says how far
  * it got); a message that could not be fetched is not an error here but a

@@ -112,10 +112,11 @@ body_append(MtPop3Body *b, const guint8 *data, gsize n, GError **error)
     /* GByteArray counts in guint: the limit keeps far below that. */
     if ((guint64)b->out->len + n > b->max_bytes ||
         (guint64)b->out->len + n > G_MAXUINT32 / 2) {
-        g_set_error(error, MT_ERROR, MT_ERROR_LIMIT,
-                    "server reply is larger than the limit of %" G_GUINT64_FORMAT
-                    " bytes",
-                    b->max_bytes);
+        g_set_error(
+            error, MT_ERROR, MT_ERROR_LIMIT,
+            "server reply is larger than the limit of %" G_GUINT64_FORMAT
+            " bytes",
+            b->max_bytes);
         return FALSE;
     }
     g_byte_array_append(b->out, data, (guint)n);
@@ -123,8 +124,8 @@ body_append(MtPop3Body *b, const guint8 *data, gsize n, GError **error)
 }
 
 MtPop3BodyStatus
-mt_pop3_body_feed(MtPop3Body *b, const guint8 *data, gsize len,
-                  gsize *consumed, GError **error)
+mt_pop3_body_feed(MtPop3Body *b, const guint8 *data, gsize len, gsize *consumed,
+                  GError **error)
 {
     gsize i = 0;
 

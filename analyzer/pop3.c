@@ -70,8 +70,7 @@ pop3_command(MtAcquireSession *s, const char *command, gboolean *ok,
         return FALSE;
     }
     reply = read_line(s, MT_POP3_MAX_STATUS_LINE, &len, error);
-    if (reply == NULL ||
-        !mt_pop3_status_parse(reply, len, ok, text, error)) {
+    if (reply == NULL || !mt_pop3_status_parse(reply, len, ok, text, error)) {
         s->broken = TRUE;
         return FALSE;
     }
@@ -88,9 +87,9 @@ pop3_multiline(MtAcquireSession *s, MtPop3Body *body, gboolean *lost,
         *lost = FALSE;
     for (;;) {
         gsize used = 0;
-        MtPop3BodyStatus st = mt_pop3_body_feed(
-            body, mt_conn_data(&s->conn), mt_conn_avail(&s->conn), &used,
-            error);
+        MtPop3BodyStatus st =
+            mt_pop3_body_feed(body, mt_conn_data(&s->conn),
+                              mt_conn_avail(&s->conn), &used, error);
         mt_conn_consume(&s->conn, used);
         if (st == MT_POP3_BODY_DONE) {
             mt_conn_trace_note(&s->conn,
@@ -183,9 +182,9 @@ has_capa(MtAcquireSession *s, const char *name)
 /* What STAT, LIST and UIDL say. */
 typedef struct {
     guint64 count;
-    GArray *numbers;    /* guint64, in LIST order */
-    GHashTable *sizes;  /* number -> guint64* */
-    GHashTable *uidls;  /* number -> char* */
+    GArray *numbers;     /* guint64, in LIST order */
+    GHashTable *sizes;   /* number -> guint64* */
+    GHashTable *uidls;   /* number -> char* */
     GHashTable *by_uidl; /* uidl -> number (borrowed keys) */
     gboolean have_uidl;
 } Listing;
@@ -274,8 +273,7 @@ read_listing(MtAcquireSession *s, Listing *l, GError **error)
         }
         if (g_hash_table_contains(l->sizes, &n)) {
             g_set_error(error, MT_ERROR, MT_ERROR_PROTOCOL,
-                        "message %" G_GUINT64_FORMAT
-                        " listed twice by LIST",
+                        "message %" G_GUINT64_FORMAT " listed twice by LIST",
                         n);
             return FALSE;
         }
@@ -300,8 +298,7 @@ read_listing(MtAcquireSession *s, Listing *l, GError **error)
             return FALSE;
         }
         if (!mt_pop3_uidl_valid(value, strlen(value))) {
-            g_autofree char *safe = mt_escape_bytes(value, strlen(value),
-                                                    NULL);
+            g_autofree char *safe = mt_escape_bytes(value, strlen(value), NULL);
             mt_acquisition_add_note(s->record, "invalid-uidl",
                                     "message %" G_GUINT64_FORMAT
                                     " has an invalid UIDL \"%s\"",
@@ -371,11 +368,11 @@ check_sizes(MtAcquiredMessage *m, const MtPop3Body *body)
 
     if (m->has_octets && m->has_announced_size &&
         m->octets != m->announced_size)
-        mt_acquired_message_add_note(
-            m, "octets-mismatch",
-            "LIST announced %" G_GUINT64_FORMAT " bytes, the reply %"
-            G_GUINT64_FORMAT " octets",
-            m->announced_size, m->octets);
+        mt_acquired_message_add_note(m, "octets-mismatch",
+                                     "LIST announced %" G_GUINT64_FORMAT
+                                     " bytes, the reply %" G_GUINT64_FORMAT
+                                     " octets",
+                                     m->announced_size, m->octets);
     if (m->has_announced_size && m->announced_size != n) {
         /* A message stored without a final line break comes back with
          * CRLF added, because a multi-line reply must end "CRLF.CRLF":
@@ -389,23 +386,23 @@ check_sizes(MtAcquiredMessage *m, const MtPop3Body *body)
             m->sha256_without_added_crlf = g_strdup(sha);
             mt_acquired_message_add_note(
                 m, "crlf-added",
-                "received %" G_GSIZE_FORMAT " bytes for a message of %"
-                G_GUINT64_FORMAT ": the message has no final line break and "
+                "received %" G_GSIZE_FORMAT
+                " bytes for a message of %" G_GUINT64_FORMAT
+                ": the message has no final line break and "
                 "the server added CRLF before the terminating dot",
                 n, m->announced_size);
         } else {
-            mt_acquired_message_add_note(
-                m, "size-mismatch",
-                "LIST announced %" G_GUINT64_FORMAT " bytes, %" G_GSIZE_FORMAT
-                " were received",
-                m->announced_size, n);
+            mt_acquired_message_add_note(m, "size-mismatch",
+                                         "LIST announced %" G_GUINT64_FORMAT
+                                         " bytes, %" G_GSIZE_FORMAT
+                                         " were received",
+                                         m->announced_size, n);
         }
     }
     if (body->bare_lf > 0)
-        mt_acquired_message_add_note(m, "bare-lf",
-                                     "%" G_GUINT64_FORMAT
-                                     " lines ended in LF without CR",
-                                     body->bare_lf);
+        mt_acquired_message_add_note(
+            m, "bare-lf", "%" G_GUINT64_FORMAT " lines ended in LF without CR",
+            body->bare_lf);
     if (body->lf_terminator)
         mt_acquired_message_add_note(m, "lf-terminator",
                                      "the reply ended with \".\\n\" instead "
@@ -417,12 +414,10 @@ static gboolean
 fetch_one(MtAcquireSession *s, const char *dir, MtAcquiredMessage *m,
           gboolean use_top, GError **error)
 {
-    g_autofree char *cmd = use_top
-                               ? g_strdup_printf("TOP %" G_GUINT64_FORMAT
-                                                 " " TOP_LINES,
-                                                 m->number)
-                               : g_strdup_printf("RETR %" G_GUINT64_FORMAT,
-                                                 m->number);
+    g_autofree char *cmd =
+        use_top
+            ? g_strdup_printf("TOP %" G_GUINT64_FORMAT " " TOP_LINES, m->number)
+            : g_strdup_printf("RETR %" G_GUINT64_FORMAT, m->number);
     g_autofree char *label = g_strdup_printf("%" G_GUINT64_FORMAT, m->number);
     g_autofree char *text = NULL;
     gboolean ok = FALSE, lost = FALSE;
@@ -463,13 +458,11 @@ fetch_one(MtAcquireSession *s, const char *dir, MtAcquiredMessage *m,
                 g_free(m->error);
                 m->error = g_strdup_printf("%s; the partial bytes could not "
                                            "be saved: %s",
-                                           local->message,
-                                           save_error->message);
+                                           local->message, save_error->message);
                 g_clear_error(&save_error);
             }
             mt_acquired_message_add_note(
-                m, "truncated",
-                "%u bytes arrived before the connection ended",
+                m, "truncated", "%u bytes arrived before the connection ended",
                 body.out->len);
         }
         mt_pop3_body_clear(&body);
@@ -542,8 +535,9 @@ mt_pop3_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
             guint64 n = g_array_index(singles, guint32, i);
             if (!g_hash_table_contains(l.sizes, &n))
                 g_ptr_array_add(a->messages,
-                                pop3_missing(n, NULL, "no message with this "
-                                                      "number"));
+                                pop3_missing(n, NULL,
+                                             "no message with this "
+                                             "number"));
         }
         break;
     case MT_ACQUIRE_SELECT_UIDLS: {
@@ -556,11 +550,11 @@ mt_pop3_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
                 g_array_append_val(chosen, n);
             } else {
                 g_ptr_array_add(a->messages,
-                                pop3_missing(0, *u, l.have_uidl
-                                                        ? "no message with "
-                                                          "this UIDL"
-                                                        : "the server has no "
-                                                          "UIDL"));
+                                pop3_missing(0, *u,
+                                             l.have_uidl ? "no message with "
+                                                           "this UIDL"
+                                                         : "the server has no "
+                                                           "UIDL"));
             }
         }
         a->selection = g_string_free(desc, FALSE);
@@ -593,10 +587,11 @@ mt_pop3_fetch(MtAcquireSession *s, const MtAcquireSelection *sel,
         }
         if (size != NULL && *size > s->options.max_message_size) {
             m->status = MT_ACQUIRED_FAILED;
-            m->error = g_strdup_printf(
-                "%" G_GUINT64_FORMAT " bytes, over the limit of %"
-                G_GUINT64_FORMAT " (--max-message-size)",
-                *size, s->options.max_message_size);
+            m->error =
+                g_strdup_printf("%" G_GUINT64_FORMAT
+                                " bytes, over the limit of %" G_GUINT64_FORMAT
+                                " (--max-message-size)",
+                                *size, s->options.max_message_size);
             continue;
         }
         if (!fetch_one(s, dir, m, use_top, error))

@@ -185,8 +185,7 @@ read_secret_file(const char *path, GError **error)
     explicit_bzero(buf, sizeof buf);
     if (line[0] == '\0') {
         g_free(line);
-        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s holds no password",
-                    path);
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s holds no password", path);
         return NULL;
     }
     return line;
@@ -276,8 +275,8 @@ print_list(const MtAcquisition *rec, GPtrArray *items)
     printf("%8s %10s  %s\n", "NUMBER", "SIZE", "UIDL");
     for (guint i = 0; i < items->len; i++) {
         const MtAcquireMessageInfo *info = g_ptr_array_index(items, i);
-        g_autofree char *uidl = mt_text_terminal_safe(info->uidl ? info->uidl
-                                                                 : "-");
+        g_autofree char *uidl =
+            mt_text_terminal_safe(info->uidl ? info->uidl : "-");
         printf("%8" G_GUINT64_FORMAT " %10" G_GUINT64_FORMAT "  %s\n",
                info->number, info->size, uidl);
     }
@@ -287,13 +286,13 @@ print_list(const MtAcquisition *rec, GPtrArray *items)
 static gboolean
 write_new_file(const char *path, const char *text, GError **error)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0400);
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
     gsize len = strlen(text), done = 0;
 
     if (fd < 0) {
-        g_set_error(error, MT_ERROR, MT_ERROR_IO, "cannot create %s: %s",
-                    path, g_strerror(errno));
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "cannot create %s: %s", path,
+                    g_strerror(errno));
         return FALSE;
     }
     while (done < len) {
@@ -303,8 +302,7 @@ write_new_file(const char *path, const char *text, GError **error)
         if (n <= 0) {
             close(fd);
             unlink(path);
-            g_set_error(error, MT_ERROR, MT_ERROR_IO, "cannot write %s",
-                        path);
+            g_set_error(error, MT_ERROR, MT_ERROR_IO, "cannot write %s", path);
             return FALSE;
         }
         done += (gsize)n;
@@ -321,8 +319,7 @@ write_new_file(const char *path, const char *text, GError **error)
  * own reader, analyze, and write the JSON report beside it with the
  * acquisition record in its source. */
 static gboolean
-analyze_one(const MtAcquisition *rec, guint i, const char *dir,
-            GError **error)
+analyze_one(const MtAcquisition *rec, guint i, const char *dir, GError **error)
 {
     const MtAcquiredMessage *m = g_ptr_array_index(rec->messages, i);
     g_autofree char *path = g_build_filename(dir, m->file, NULL);
@@ -659,8 +656,8 @@ mt_cmd_fetch(int argc, char **argv)
             o.acquire.connect_timeout = o.acquire.idle_timeout = (guint)v;
             break;
         case OPT_MAX_SIZE:
-            if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32 / 2,
-                                            &v, NULL)) {
+            if (!g_ascii_string_to_unsigned(optarg, 10, 1, G_MAXUINT32 / 2, &v,
+                                            NULL)) {
                 g_ptr_array_unref(o.uidls);
                 return usage_error("--max-message-size wants bytes from 1 to "
                                    "2147483647, not '%s'",

@@ -219,7 +219,7 @@ expect("Content-Length to EOF", SEP1 + hdr + inner, [(L1, len(hdr + inner))])
 expect("without Content-Length the inner separator splits",
        SEP1 + b"Subject: cl\n\n" + inner,
        [(L1, len(b"Subject: cl\n\n" + cut)),
-        (L1 + len(b"Subject: cl\n\n") + AFTER_FROM, 15)])
+        (L1 + len(b"Subject: cl\n\n") + AFTER_FROM, REST)])
 # Exactly EOF when the file has no final line end.
 inner_nl = inner[:-1]
 hdr = cl(len(inner_nl))
@@ -264,18 +264,16 @@ d = r(SEP1 + hdr + inner + SEP2 + b"S: 2\n")
 expect("Content-Length with CR only", d,
        [(L1, len(hdr + inner)), (len(SEP1 + hdr + inner + SEP2), 5)])
 
+
 # Content-Length fails: the message ends at the first separator inside the
 # body (with its empty-line trimming) and the next message starts right
 # after that separator line; later ones are found by the normal rule.
-def failed(hdr, tail):
-    """Expected split of SEP1 + hdr + inner + tail when the
-    Content-Length in hdr fails; tail is SEP2 + "S: 2\\n" or empty."""
+def failed(hdr, extra=b""):
+    """Expected split of SEP1 + hdr + inner + extra [+ SEP2 + "S: 2\\n"]
+    when the Content-Length in hdr fails: the first message ends at the
+    inner separator, the second runs from after it over extra."""
     second = L1 + len(hdr) + AFTER_FROM
-    rest = REST
-    if not tail:
-        return [(L1, len(hdr + cut)), (second, rest)]
-    return [(L1, len(hdr + cut)), (second, rest),
-            (second + rest + len(SEP2), 5)]
+    return [(L1, len(hdr + cut)), (second, REST + len(extra))]
 
 
 tail = SEP2 + b"S: 2\n"
@@ -285,39 +283,27 @@ for name, n in (("one short: inside the last line end", len(inner) - 1),
                 ("one past: inside the separator line", len(inner) + 1)):
     hdr = cl(n)
     expect("Content-Length fails, %s" % name, SEP1 + hdr + inner + tail,
-           failed(hdr, tail))
+           failed(hdr) + [(len(SEP1 + hdr + inner + SEP2), 5)])
 for name, n in (("past EOF", len(inner) + 1), ("far past EOF", 99999),
                 ("short of EOF", len(inner) - 5)):
     hdr = cl(n)
     expect("Content-Length fails, %s" % name, SEP1 + hdr + inner,
-           failed(hdr, b""))
+           failed(hdr))
 
 # At an empty line that is not followed by a separator, or that is the
 # last line of the file.
 hdr = cl(len(inner))
 d = SEP1 + hdr + inner + b"\nprose\n" + tail
 expect("Content-Length at an empty line, then prose", d,
-       failed(hdr, b"\nprose\n" + tail)[:1] +
-       [(L1 + len(hdr) + AFTER_FROM,
-         REST + len(b"\nprose\n")),
-        (len(d) - 5, 5)])
-d = SEP1 + hdr + inner + b"\n"
-expect("Content-Length at an empty last line", d,
-       [(L1, len(hdr + cut)),
-        (L1 + len(hdr) + AFTER_FROM, REST + 1)])
+       failed(hdr, b"\nprose\n") + [(len(d) - 5, 5)])
+expect("Content-Length at an empty last line", SEP1 + hdr + inner + b"\n",
+       failed(hdr, b"\n"))
 
 # At an envelope-like line that is not followed by a header line, or that
 # is the last line.
-d = SEP1 + hdr + inner + b"From z 2026\nprose\n"
-expect("Content-Length at an envelope line without header after", d,
-       [(L1, len(hdr + cut)),
-        (L1 + len(hdr) + AFTER_FROM,
-         REST + len(b"From z 2026\nprose\n"))])
-d = SEP1 + hdr + inner + b"From z 2026\n"
-expect("Content-Length at an envelope last line", d,
-       [(L1, len(hdr + cut)),
-        (L1 + len(hdr) + AFTER_FROM,
-         REST + len(b"From z 2026\n"))])
+for extra in (b"From z 2026\nprose\n", b"From z 2026\n"):
+    expect("Content-Length at %r" % extra, SEP1 + hdr + inner + extra,
+           failed(hdr, extra))
 
 # Failure without any separator in the body: the normal rule goes on.
 plain = b"just\ntext\n"

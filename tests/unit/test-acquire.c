@@ -35,7 +35,8 @@ test_redact(void)
     check_redact("CAPA\r\n", "CAPA");
     check_redact("STLS\r\n", "STLS");
     check_redact("AUTH CRAM-MD5\r\n", "AUTH CRAM-MD5");
-    check_redact("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n", "AUTH PLAIN [redacted]");
+    check_redact("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n",
+                 "AUTH PLAIN [redacted]");
     check_redact("USER alice\r\n", "USER [redacted]");
     check_redact("PASS secret\r\n", "PASS [redacted]");
     check_redact("APOP alice 0123456789abcdef\r\n", "APOP [redacted]");
@@ -138,9 +139,8 @@ test_evidence_files(void)
     /* The same bytes again: refused, the first file untouched. */
     {
         MtAcquiredMessage *again = mt_acquired_message_new();
-        g_assert_false(mt_acquire_save(again, dir, "7",
-                                       (const guint8 *)"a\r\nb", 4, FALSE,
-                                       &error));
+        g_assert_false(mt_acquire_save(
+            again, dir, "7", (const guint8 *)"a\r\nb", 4, FALSE, &error));
         g_assert_error(error, MT_ERROR, MT_ERROR_IO);
         g_assert_nonnull(strstr(error->message, "never overwritten"));
         g_clear_error(&error);
@@ -217,11 +217,10 @@ test_record_json(void)
     g_assert_cmpint(json_integer_value(json_object_get(msg, "number")), ==, 4);
     g_assert_cmpint(json_integer_value(json_object_get(msg, "list_size")), ==,
                     196);
-    g_assert_cmpstr(json_string_value(json_object_get(
-                        json_array_get(json_object_get(msg, "discrepancies"),
-                                       0),
-                        "code")),
-                    ==, "crlf-added");
+    g_assert_cmpstr(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(msg, "discrepancies"), 0), "code")),
+        ==, "crlf-added");
     g_assert_null(json_object_get(msg, "flags_before"));
     o = json_object_get(j, "summary");
     g_assert_cmpint(json_integer_value(json_object_get(o, "complete")), ==, 1);
@@ -231,8 +230,8 @@ test_record_json(void)
     one = mt_acquisition_message_to_json(a, 0);
     j = json_loads(one, 0, &jerr);
     g_assert_nonnull(j);
-    g_assert_cmpstr(json_string_value(json_object_get(
-                        json_object_get(j, "message"), "uidl")),
+    g_assert_cmpstr(json_string_value(
+                        json_object_get(json_object_get(j, "message"), "uidl")),
                     ==, "u4");
     g_assert_null(json_object_get(j, "messages"));
     json_decref(j);

@@ -103,19 +103,19 @@ test_scan_hostile_literal(void)
     g_assert_error(error, MT_ERROR, MT_ERROR_PROTOCOL);
     g_assert_nonnull(strstr(error->message, "literal"));
     g_clear_error(&error);
-    g_assert_cmpint(scan_pieces(overflow, strlen(overflow), 100, &l, &n,
-                                &error),
-                    ==, MT_IMAP_SCAN_ERROR);
+    g_assert_cmpint(
+        scan_pieces(overflow, strlen(overflow), 100, &l, &n, &error), ==,
+        MT_IMAP_SCAN_ERROR);
     g_clear_error(&error);
-    g_assert_cmpint(scan_pieces(over_limit, strlen(over_limit), 100, &l, &n,
-                                &error),
-                    ==, MT_IMAP_SCAN_ERROR);
+    g_assert_cmpint(
+        scan_pieces(over_limit, strlen(over_limit), 100, &l, &n, &error), ==,
+        MT_IMAP_SCAN_ERROR);
     g_clear_error(&error);
     /* Exactly at the limit is accepted (the scanner then waits for it). */
     l.max_literal = 1048577;
-    g_assert_cmpint(scan_pieces(over_limit, strlen(over_limit), 100, &l, &n,
-                                &error),
-                    ==, MT_IMAP_SCAN_MORE);
+    g_assert_cmpint(
+        scan_pieces(over_limit, strlen(over_limit), 100, &l, &n, &error), ==,
+        MT_IMAP_SCAN_MORE);
     g_assert_no_error(error);
 }
 
@@ -277,15 +277,15 @@ static void
 test_parse_fetch_hostile(void)
 {
     static const char *bad[] = {
-        "* 1 FETCH (UID 1 UID 2)\r\n",           /* repeated UID */
-        "* 1 FETCH (UID 0)\r\n",                 /* UID 0 does not exist */
-        "* 1 FETCH (UID 4294967296)\r\n",        /* over 32 bits */
-        "* 1 FETCH (BODY[] NIL)\r\n",            /* no body */
-        "* 1 FETCH (UID)\r\n",                   /* name without value */
-        "* 1 FETCH (FLAGS \\Seen)\r\n",          /* flags not a list */
-        "* 1 FETCH (RFC822.SIZE abc)\r\n",       /* size not a number */
-        "* 1 FETCH (BODY[] {5}\r\nab)\r\n",      /* literal past the end */
-        "* 1 FETCH UID 1\r\n",                   /* no list */
+        "* 1 FETCH (UID 1 UID 2)\r\n",      /* repeated UID */
+        "* 1 FETCH (UID 0)\r\n",            /* UID 0 does not exist */
+        "* 1 FETCH (UID 4294967296)\r\n",   /* over 32 bits */
+        "* 1 FETCH (BODY[] NIL)\r\n",       /* no body */
+        "* 1 FETCH (UID)\r\n",              /* name without value */
+        "* 1 FETCH (FLAGS \\Seen)\r\n",     /* flags not a list */
+        "* 1 FETCH (RFC822.SIZE abc)\r\n",  /* size not a number */
+        "* 1 FETCH (BODY[] {5}\r\nab)\r\n", /* literal past the end */
+        "* 1 FETCH UID 1\r\n",              /* no list */
     };
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         GError *error = NULL;
@@ -500,16 +500,16 @@ static void
 test_utf7(void)
 {
     static const char *invalid[] = {
-        "&",          /* shift without end */
-        "&Jjo",       /* no closing "-" */
-        "&Jjo!-",     /* "!" is not in the alphabet */
-        "&2D0-",      /* a lone high surrogate */
-        "&3gA-",      /* a lone low surrogate */
-        "&AGF-",      /* leftover bits that are not zero */
-        "&AGEA-",     /* a whole leftover sextet */
+        "&",           /* shift without end */
+        "&Jjo",        /* no closing "-" */
+        "&Jjo!-",      /* "!" is not in the alphabet */
+        "&2D0-",       /* a lone high surrogate */
+        "&3gA-",       /* a lone low surrogate */
+        "&AGF-",       /* leftover bits that are not zero */
+        "&AGEA-",      /* a whole leftover sextet */
         "caf\xc3\xa9", /* raw 8-bit */
-        "a\tb",       /* raw control */
-        "&AAA-",      /* U+0000 */
+        "a\tb",        /* raw control */
+        "&AAA-",       /* U+0000 */
     };
 
     /* RFC 3501 section 5.1.3's own example. */
@@ -550,8 +550,8 @@ test_quoted(void)
 static void
 test_sets(void)
 {
-    static const char *invalid[] = {"", "0", "1,,2", "a", "1:", ":3",
-                                    "4294967296", "1;2", " 1", "1,"};
+    static const char *invalid[] = {
+        "", "0", "1,,2", "a", "1:", ":3", "4294967296", "1;2", " 1", "1,"};
     GError *error = NULL;
     GArray *singles = g_array_new(FALSE, FALSE, sizeof(guint32));
     GArray *r;
@@ -616,8 +616,7 @@ test_mutations(void)
                                 rand, 0, sizeof interesting - 1)];
         }
         mt_imap_scanner_reset(&s);
-        if (mt_imap_scan(&s, buf, len, &l, &n, &error) ==
-            MT_IMAP_SCAN_DONE) {
+        if (mt_imap_scan(&s, buf, len, &l, &n, &error) == MT_IMAP_SCAN_DONE) {
             GBytes *b = g_bytes_new(buf, n);
             MtImapResponse *r = mt_imap_response_parse(b, &l, &error);
             if (r != NULL) {

@@ -15,13 +15,13 @@ test_status(void)
     gboolean ok = FALSE;
     char *text = NULL;
 
-    g_assert_true(mt_pop3_status_parse("+OK 1234 octets\r\n", 17, &ok, &text,
-                                       &error));
+    g_assert_true(
+        mt_pop3_status_parse("+OK 1234 octets\r\n", 17, &ok, &text, &error));
     g_assert_true(ok);
     g_assert_cmpstr(text, ==, "1234 octets");
     g_free(text);
-    g_assert_true(mt_pop3_status_parse("-ERR [AUTH] no\r\n", 16, &ok, &text,
-                                       &error));
+    g_assert_true(
+        mt_pop3_status_parse("-ERR [AUTH] no\r\n", 16, &ok, &text, &error));
     g_assert_false(ok);
     g_assert_cmpstr(text, ==, "[AUTH] no");
     g_free(text);
@@ -173,9 +173,9 @@ test_unstuff_limit(void)
 
     memset(big, 'x', sizeof big);
     mt_pop3_body_init(&b, 40);
-    g_assert_cmpint(mt_pop3_body_feed(&b, (const guint8 *)big, sizeof big, &c,
-                                      &error),
-                    ==, MT_POP3_BODY_ERROR);
+    g_assert_cmpint(
+        mt_pop3_body_feed(&b, (const guint8 *)big, sizeof big, &c, &error), ==,
+        MT_POP3_BODY_ERROR);
     g_assert_error(error, MT_ERROR, MT_ERROR_LIMIT);
     g_assert_cmpuint(b.out->len, <=, 40);
     g_clear_error(&error);
@@ -185,14 +185,14 @@ test_unstuff_limit(void)
 static void
 test_listing(void)
 {
-    static const char *bad[] = {"x 1", "0 5", "1", "1 ", " 1 2", "1\t2",
-                                "123456789012345678901 1"};
+    static const char *bad[] = {
+        "x 1", "0 5", "1", "1 ", " 1 2", "1\t2", "123456789012345678901 1"};
     GError *error = NULL;
     guint64 n = 0;
     char *v = NULL;
 
-    g_assert_true(mt_pop3_listing_parse("3 0000000300000003\r\n", 20, &n, &v,
-                                        &error));
+    g_assert_true(
+        mt_pop3_listing_parse("3 0000000300000003\r\n", 20, &n, &v, &error));
     g_assert_cmpuint(n, ==, 3);
     g_assert_cmpstr(v, ==, "0000000300000003");
     g_free(v);
@@ -224,8 +224,8 @@ static void
 test_split_lines(void)
 {
     GError *error = NULL;
-    char **v = mt_pop3_split_lines((const guint8 *)"TOP\r\nUIDL\nSASL PLAIN\r\n",
-                                   22, 100, &error);
+    char **v = mt_pop3_split_lines(
+        (const guint8 *)"TOP\r\nUIDL\nSASL PLAIN\r\n", 22, 100, &error);
 
     g_assert_no_error(error);
     g_assert_cmpuint(g_strv_length(v), ==, 3);
