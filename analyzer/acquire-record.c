@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * acquire-record.c: the custody record of an acquisition and its JSON
- * form, acquisition.json (schema "mailtrail.acquisition/1", described in
- * doc/acquisition-schema.md). The record is written next to the evidence
- * by the code that writes the evidence, so a folder of messages never
- * exists without the account of where they came from. Everything a server
+ * form, acquisition.json (schema "mailtrail.acquisition/1"; the fields
+ * are those of MtAcquisition in mt-acquire.h). The record is written by
+ * the code that writes the evidence, so a folder of messages never exists
+ * without the account of where they came from. Everything a server
  * sent (greeting, capabilities, dates, UIDLs, error texts) is attacker
  * text: it goes through mt_escape_bytes() so the JSON stays valid and the
  * original bytes stay recoverable.

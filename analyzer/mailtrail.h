@@ -17,6 +17,8 @@
 
 #include "mt-datetime.h"
 #include "mt-received.h"
+#include "mt-identity.h"
+#include "mt-relay.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +35,12 @@ typedef enum {
     MT_ERROR_PARSE,       /* a message could not be parsed at all */
     MT_ERROR_LIMIT,       /* a configured limit stopped the work */
     MT_ERROR_GEOIP,       /* a GeoIP database is unusable */
+    MT_ERROR_NETWORK,     /* fetch: not resolved, refused, timeout, lost */
+    MT_ERROR_TLS,         /* fetch: handshake, certificate, pin, STARTTLS */
+    MT_ERROR_AUTH,        /* fetch: login denied */
+    MT_ERROR_PROTOCOL,    /* fetch: the server broke the protocol or a limit */
+    MT_ERROR_MAILBOX,     /* fetch: mailbox missing, UIDVALIDITY changed */
+    MT_ERROR_INVALID,     /* a bad URL or option value */
 } MtErrorCode;
 
 /* How an input is read. AUTO detects it from the content. */
@@ -207,6 +215,17 @@ typedef struct {
 typedef struct {
     MtReceived *received;
     int header_index; /* position in MtReport.headers */
+
+    /* Filled by the relay analysis (relay.c, types in mt-relay.h). */
+    gboolean has_delay;
+    gint64 delay_s;        /* since the previous hop, signed, never clamped */
+    gboolean has_ip_class; /* received->from_ip is an address */
+    MtIpClass ip_class;
+    const char *ip_note;   /* mt_ip_note() of from_ip: static, or NULL */
+    MtGeoRecord *geo;      /* of from_ip, or NULL */
+    MtTrust trust;
+    MtLink link;           /* this hop's "from" against the previous "by" */
+    guint flags;           /* MtHopFlag */
 } MtHop;
 
 void mt_hop_free(MtHop *hop);
@@ -214,6 +233,25 @@ void mt_hop_free(MtHop *hop);
 /* The relay path, origin first. */
 typedef struct {
     GPtrArray *hops; /* MtHop*, hop 1 (the bottom-most Received) first */
+
+    /* Filled by the relay analysis (relay.c, types in mt-relay.h). */
+    int boundary_hop;           /* 1-based; 0 when no hop is trusted */
+    char *boundary_reason;
+    const char *trust_source;   /* static: "trusted-host",
+                                 * "recipient-domain", "top-hop"; or NULL */
+    GPtrArray *trusted_domains; /* char*: what the organisation was matched
+                                 * by (domains, --trusted-host values) */
+    MtRelayOrigin origin;
+    GPtrArray *claimed_origins; /* MtClaimedOrigin* */
+    GPtrArray *timestamps;      /* MtRelayTimestamp* */
+    gboolean has_total_transit;
+    gint64 total_transit_s;     /* last dated hop minus the first */
+    gboolean has_date_vs_first_hop;
+    gint64 date_vs_first_hop_s; /* first dated hop minus Date */
+    gboolean has_date_vs_last_hop;
+    gint64 date_vs_last_hop_s;  /* last dated hop minus Date */
+    gboolean geoip_available;   /* at least one database was loaded */
+    GPtrArray *geoip_databases; /* MtGeoDatabase*, copies */
 } MtRelay;
 
 /* The analysis of one message. */
@@ -226,6 +264,8 @@ typedef struct {
     GPtrArray *errors;   /* MtReportError* */
     MtSummary summary;
     MtRelay relay;
+    MtIdentity identity;         /* identity.c */
+    MtAuthentication authentication; /* identity.c, auth.c */
     guint max_defects;     /* from MtLimits: later defects are counted */
     guint defects_dropped; /* defects past max_defects */
     guint headers_dropped; /* header fields past max_headers */
@@ -233,6 +273,10 @@ typedef struct {
 
 typedef struct {
     MtLimits limits;
+    MtGeoip *geoip;          /* borrowed; NULL: no GeoIP lookups */
+    GPtrArray *trusted_hosts; /* char*, borrowed: --trusted-host values
+                               * (see mt_trusted_host_check()); NULL or
+                               * empty: the boundary is inferred */
 } MtOptions;
 
 void mt_options_init_default(MtOptions *options);
@@ -256,5 +300,8 @@ void mt_report_add_finding(MtReport *report, const char *id,
 char *mt_escape_bytes(const char *bytes, gsize len, gboolean *escaped);
 
 G_END_DECLS
+
+/* Acquisition (mailtrail fetch) uses the types above. */
+#include "mt-acquire.h"
 
 #endif /* MAILTRAIL_H */

@@ -16,24 +16,6 @@
 
 G_BEGIN_DECLS
 
-/* TEMPORARY until mailtrail.h's MtErrorCode has them: the lead adds
- * MT_ERROR_NETWORK, MT_ERROR_TLS, MT_ERROR_AUTH, MT_ERROR_PROTOCOL,
- * MT_ERROR_MAILBOX and MT_ERROR_INVALID there and deletes this block. */
-#ifndef MT_ERROR_NETWORK
-/* Name not resolved, connection refused, timeout, connection lost. */
-#define MT_ERROR_NETWORK ((MtErrorCode)100)
-/* Handshake failed, certificate refused, pin mismatch, no STARTTLS. */
-#define MT_ERROR_TLS ((MtErrorCode)101)
-/* Login denied. */
-#define MT_ERROR_AUTH ((MtErrorCode)102)
-/* The server broke the protocol or a limit (hostile or broken). */
-#define MT_ERROR_PROTOCOL ((MtErrorCode)103)
-/* Mailbox missing, UIDVALIDITY changed. */
-#define MT_ERROR_MAILBOX ((MtErrorCode)104)
-/* A bad URL or option value. */
-#define MT_ERROR_INVALID ((MtErrorCode)105)
-#endif
-
 typedef enum {
     MT_ACQUIRE_IMAP,
     MT_ACQUIRE_POP3,

@@ -204,6 +204,18 @@ error_code_name(const GError *error)
         return "limit-reached";
     case MT_ERROR_GEOIP:
         return "geoip";
+    case MT_ERROR_NETWORK:
+        return "network";
+    case MT_ERROR_TLS:
+        return "tls";
+    case MT_ERROR_AUTH:
+        return "auth";
+    case MT_ERROR_PROTOCOL:
+        return "protocol";
+    case MT_ERROR_MAILBOX:
+        return "mailbox";
+    case MT_ERROR_INVALID:
+        return "invalid";
     }
     return "io";
 }

@@ -1609,10 +1609,15 @@ main(int argc, char **argv)
                      G_FILE_TEST_IS_EXECUTABLE))
         return skip("Dovecot is not installed (apt-get install "
                     "dovecot-imapd dovecot-pop3d)");
-    if (!g_find_program_in_path("openssl"))
-        return skip("openssl is not installed");
-    if (!g_find_program_in_path("perl"))
-        return skip("perl is not installed");
+    for (guint i = 0; i < 2; i++) {
+        static const char *const tools[] = {"openssl", "perl"};
+        g_autofree char *found = g_find_program_in_path(tools[i]);
+        if (found == NULL) {
+            g_autofree char *why =
+                g_strdup_printf("%s is not installed", tools[i]);
+            return skip(why);
+        }
+    }
 
     T.tmp = g_dir_make_tmp("mailtrail-fetch-XXXXXX", NULL);
     g_assert_nonnull(T.tmp);
