@@ -9,7 +9,9 @@
  */
 #include <string.h>
 
+#include "identity-private.h"
 #include "mailtrail-private.h"
+#include "relay-private.h"
 
 void
 mt_gmime_init(void)
@@ -168,6 +170,10 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     mt_summary_build(report);
     message = parse_mime(report, raw->data);
     read_relay(report);
+    mt_relay_analyze(report, options);
+    mt_auth_analyze(report, options);
+    mt_auth_check_body_hash(report, data, len);
+    mt_identity_analyze(report, options);
     if (report->defects_dropped)
         mt_report_add_error(report, "limit-reached",
                             "%u defects past the limit of %u were not kept",

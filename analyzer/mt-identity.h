@@ -66,10 +66,13 @@ typedef struct {
 typedef enum {
     MT_AUTH_CLAIMED,  /* above the boundary but not by a trusted authserv */
     MT_AUTH_TRUSTED,  /* the receiving organisation's own verdict */
-    MT_AUTH_INJECTED, /* below the trust boundary: written by the sender */
+    MT_AUTH_INJECTED, /* below the trust boundary and not by a relay there:
+                       * the sender wrote it, or forged the receiver's */
+    MT_AUTH_RELAY,    /* below the boundary, by a relay of the path there
+                       * (a forwarder, the sender's own server) */
 } MtAuthTrust;
 
-/* "claimed", "trusted" or "injected". */
+/* "claimed", "trusted", "injected" or "relay". */
 const char *mt_auth_trust_to_string(MtAuthTrust trust);
 
 /* One Authentication-Results or ARC-Authentication-Results header. */
@@ -124,6 +127,14 @@ typedef struct {
     char *cv;           /* cv= of an ARC-Seal, lowercase */
     guint from_signed;  /* how many times "from" is in h= */
     char *error;        /* why the tag list is malformed, or NULL */
+    /* Offline bh= check of a DKIM-Signature: static "unchanged", "changed",
+     * or "not-checked" (unknown algorithm or canonicalization, ARC). */
+    const char *body_hash_status;
+    /* Signature verified with a key at hand (mt_auth_verify_dkim()):
+     * static "pass", "fail", "no-key", "key-invalid", "unsupported", or
+     * "not-checked" when no key table was given. */
+    const char *signature_status;
+    char *signature_problem; /* why not "pass", or NULL */
 } MtSignature;
 
 typedef struct {
@@ -131,15 +142,24 @@ typedef struct {
     GPtrArray *received_spf;   /* MtReceivedSpf* */
     GPtrArray *dkim;           /* MtSignature*: DKIM-Signature */
     GPtrArray *arc;            /* MtSignature*: ARC-Seal and ARC-MS */
-    GPtrArray *trusted_authserv; /* char*: what authserv-ids counted */
+    GPtrArray *trusted_domains; /* char*: the receiving organisation's
+                                 * domains; an authserv-id under one
+                                 * counts */
     int boundary_hop;          /* the hop taken as the boundary, 0: none */
     const char *boundary_source; /* static: "relay", "inferred", NULL */
     int arc_instances;         /* highest i= seen, 0 when no ARC */
-    const char *arc_chain;     /* static: "none", "pass", "fail", "broken" */
+    const char *arc_chain;     /* static: "none", "intact" (numbering and cv=
+                                * as RFC 8617 wants, not verified), "fail"
+                                * (a cv=fail), "broken" */
     char *arc_problem;         /* why the chain is broken, or NULL */
     /* The receiver's verdicts (from trusted results), NULL when none. */
     char *spf, *dkim_result, *dmarc;
 } MtAuthentication;
+
+/* Free what the analysis put into a report; the structs themselves are
+ * members of MtReport. Both accept a zeroed struct. */
+void mt_identity_clear(MtIdentity *identity);
+void mt_authentication_clear(MtAuthentication *authentication);
 
 G_END_DECLS
 

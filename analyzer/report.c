@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "mailtrail-private.h"
+#include "relay-private.h"
 
 G_DEFINE_QUARK(mailtrail-error-quark, mt_error)
 
@@ -157,15 +158,6 @@ mt_mailbox_free(gpointer p)
     g_free(mailbox);
 }
 
-void
-mt_hop_free(MtHop *hop)
-{
-    if (hop == NULL)
-        return;
-    mt_received_free(hop->received);
-    g_free(hop);
-}
-
 static MtReport *
 report_alloc(void)
 {
@@ -175,8 +167,7 @@ report_alloc(void)
     report->defects = g_ptr_array_new_with_free_func(mt_defect_free);
     report->findings = g_ptr_array_new_with_free_func(mt_finding_free);
     report->errors = g_ptr_array_new_with_free_func(mt_report_error_free);
-    report->relay.hops =
-        g_ptr_array_new_with_free_func((GDestroyNotify)mt_hop_free);
+    mt_relay_init(&report->relay);
     /* With no headers yet, this marks every summary field absent. */
     mt_summary_build(report);
     return report;
@@ -249,8 +240,10 @@ mt_report_free(MtReport *report)
     g_ptr_array_unref(report->defects);
     g_ptr_array_unref(report->findings);
     g_ptr_array_unref(report->errors);
-    g_ptr_array_unref(report->relay.hops);
+    mt_relay_clear(&report->relay);
     mt_summary_clear(&report->summary);
+    mt_identity_clear(&report->identity);
+    mt_authentication_clear(&report->authentication);
     g_free(report);
 }
 

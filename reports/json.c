@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mt-config.h"
+#include "reports-identity.h"
 #include "reports.h"
 
 json_t *
@@ -229,21 +230,7 @@ json_defects(const GPtrArray *defects)
 static json_t *
 json_relay(const MtRelay *relay)
 {
-    json_t *o = json_object();
-    json_t *hops = json_array();
-
-    for (guint i = 0; i < relay->hops->len; i++) {
-        const MtHop *hop = relay->hops->pdata[i];
-        json_t *h = json_object();
-        json_t *fields = mt_json_received(hop->received);
-        json_object_set_new(h, "index", json_integer(i + 1));
-        json_object_set_new(h, "header_index", json_integer(hop->header_index));
-        json_object_update(h, fields);
-        json_decref(fields);
-        json_array_append_new(hops, h);
-    }
-    json_object_set_new(o, "hops", hops);
-    return o;
+    return mt_json_relay(relay);
 }
 
 static json_t *
@@ -304,8 +291,9 @@ mt_json_report(const MtReport *report)
     json_object_set_new(o, "headers", json_headers(report->headers));
     json_object_set_new(o, "defects", json_defects(report->defects));
     json_object_set_new(o, "relay", json_relay(&report->relay));
-    json_object_set_new(o, "identity", json_object());
-    json_object_set_new(o, "authentication", json_object());
+    json_object_set_new(o, "identity", mt_json_identity(report));
+    json_object_set_new(o, "authentication",
+                        mt_json_authentication(report));
     json_object_set_new(o, "mime", json_object());
     json_object_set_new(o, "findings", json_findings(report->findings));
     json_object_set_new(o, "errors", json_errors(report->errors));

@@ -10,11 +10,13 @@
 extern const MtRendererClass mt_renderer_text;
 extern const MtRendererClass mt_renderer_json;
 extern const MtRendererClass mt_renderer_ndjson;
+extern const MtRendererClass mt_renderer_html;
 
 static const MtRendererClass *const renderers[MT_FORMAT_COUNT] = {
     [MT_FORMAT_TEXT] = &mt_renderer_text,
     [MT_FORMAT_JSON] = &mt_renderer_json,
     [MT_FORMAT_NDJSON] = &mt_renderer_ndjson,
+    [MT_FORMAT_HTML] = &mt_renderer_html,
 };
 
 const MtRendererClass *

@@ -20,6 +20,7 @@ typedef enum {
     MT_FORMAT_TEXT,
     MT_FORMAT_JSON,
     MT_FORMAT_NDJSON,
+    MT_FORMAT_HTML,
     MT_FORMAT_COUNT,
 } MtFormat;
 
@@ -46,6 +47,7 @@ struct _MtRenderer {
     guint64 count;   /* reports written so far */
     json_t *pending; /* JSON: the first report, until we know if more come */
     gboolean color;  /* text: may use terminal colours */
+    void *html;      /* HTML: the page being built (html.c) */
 };
 
 /* The renderer for format (borrowed, static). */
@@ -62,6 +64,11 @@ void mt_renderer_end(MtRenderer *renderer, const MtRunStats *stats);
 json_t *mt_json_report(const MtReport *report);
 /* One Received header in the hop shape (transfer full). */
 json_t *mt_json_received(const MtReceived *received);
+/* The report's "relay" object: hops, origin, boundary, claimed origins,
+ * timing and GeoIP databases (json-relay.c). Transfer full. */
+json_t *mt_json_relay(const MtRelay *relay);
+/* The relay path as a table and a few lines of prose (text-relay.c). */
+void mt_text_relay(FILE *out, const MtRelay *relay);
 /* A string from bytes that may not be UTF-8, escaped with mt_escape_bytes;
  * json null for NULL. Transfer full. */
 json_t *mt_json_bytes(const char *bytes, gsize len);
@@ -71,6 +78,35 @@ json_t *mt_json_string_or_null(const char *text);
  * overrides (which an attacker uses to make text read backwards) are shown
  * as \xHH or <U+XXXX>. Transfer full. */
 char *mt_text_terminal_safe(const char *text);
+
+/* --html-dir: the index pages over one HTML page per message (html.c).
+ * Rows are small and bounded, so a long run keeps little per message. */
+typedef struct _MtHtmlIndex MtHtmlIndex;
+
+MtHtmlIndex *mt_html_index_new(void);
+void mt_html_index_free(MtHtmlIndex *index);
+/* Remembers report's row; page is the file name of its page in the same
+ * directory, made only of [A-Za-z0-9._-]. */
+void mt_html_index_add(MtHtmlIndex *index, const MtReport *report,
+                       const char *page);
+/* Writes index.html and its copies sorted by date, from, subject,
+ * severity and score into dir, never replacing a file. */
+gboolean mt_html_index_write(const MtHtmlIndex *index, const char *dir,
+                             GError **error);
+
+/* The progress line of a long run, on a terminal only (progress.c). */
+typedef struct _MtProgress MtProgress;
+
+/* NULL, and every call below a no-op, when out is not a terminal.
+ * total_bytes is the size of all input, 0 when unknown (no ETA). */
+MtProgress *mt_progress_new(FILE *out, guint64 total_bytes);
+void mt_progress_update(MtProgress *p, guint64 messages, guint64 bytes);
+/* Erases the line, before other text goes to the same terminal. */
+void mt_progress_clear(MtProgress *p);
+void mt_progress_free(MtProgress *p);
+/* The text of the line (transfer full), for tests. */
+char *mt_progress_format(guint64 messages, guint64 bytes,
+                         guint64 total_bytes, gint64 elapsed_us);
 
 G_END_DECLS
 

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "reports-identity.h"
 #include "reports.h"
 
 char *
@@ -103,24 +104,7 @@ print_source(FILE *out, const MtReport *report)
 static void
 print_relay(FILE *out, const MtRelay *relay)
 {
-    if (relay->hops->len == 0)
-        return;
-    fprintf(out, "  Relay path (%u hops, origin first):\n", relay->hops->len);
-    for (guint i = 0; i < relay->hops->len; i++) {
-        const MtHop *hop = relay->hops->pdata[i];
-        const MtReceived *r = hop->received;
-        char when[21] = "?";
-        g_autofree char *line = g_strdup_printf(
-            "%2u  from %s%s%s%s  by %s  with %s  %s", i + 1,
-            r->from_helo ? r->from_helo : (r->from_rdns ? r->from_rdns : "-"),
-            r->from_ip ? " [" : "", r->from_ip ? r->from_ip : "",
-            r->from_ip ? "]" : "", r->by_host ? r->by_host : "-",
-            r->with ? r->with : "-",
-            r->date_valid ? mt_date_format_utc(r->date_parsed.timestamp, when)
-                          : when);
-        g_autofree char *safe = mt_text_terminal_safe(line);
-        fprintf(out, "    %s\n", safe);
-    }
+    mt_text_relay(out, relay);
 }
 
 static void
@@ -154,6 +138,7 @@ text_report(MtRenderer *r, const MtReport *report)
         print_text(out, "X-Mailer:", &s->x_mailer);
         print_text(out, "User-Agent:", &s->user_agent);
         print_relay(out, &report->relay);
+        mt_text_identity(out, report);
         fprintf(out, "  %-13s %u fields, %u defects\n", "Headers:",
                 report->headers->len, report->defects->len);
         for (guint i = 0; i < report->defects->len && i < 5; i++) {

@@ -22,6 +22,7 @@ typedef struct {
     MtInputFormat input_format;
     const char *output;
     const char *output_dir;
+    gboolean html_index; /* --html-dir: write index pages too */
     gboolean quiet;
     MtOptions analysis;
 } AnalyzeOptions;
@@ -39,15 +40,27 @@ mt_cmd_analyze_usage(FILE *out)
         "from the content, not the name.\n"
         "\n"
         "Options:\n"
-        "  -f, --format FORMAT      text (default), json or ndjson\n"
+        "  -f, --format FORMAT      text (default), json, ndjson or html\n"
         "  -o, --output FILE        write the report to FILE (not "
         "overwritten)\n"
         "      --output-dir DIR     one report file per message in DIR\n"
+        "      --html-dir DIR       one HTML page per message in DIR and an\n"
+        "                           index.html, sortable by column\n"
         "      --input-format KIND  eml, mbox or maildir: skip detection\n"
         "      --max-message-size N bytes; larger messages are hashed and\n"
         "                           reported, not parsed (default 256 MiB)\n"
         "      --max-headers N      header fields kept per message "
         "(default 10000)\n"
+        "      --geoip-db PATH      a MaxMind DB file (City, Country, ASN,\n"
+        "                           Anonymous-IP); repeatable. Default: the\n"
+        "                           *.mmdb in $MAILTRAIL_GEOIP_DIR,\n"
+        "                           /usr/share/GeoIP and /var/lib/GeoIP\n"
+        "      --no-geoip           no GeoIP lookups\n"
+        "      --trusted-host SPEC  a relay of the receiving organisation:\n"
+        "                           host, domain (with every host under\n"
+        "                           it), address or CIDR; repeatable.\n"
+        "                           Default: inferred from the\n"
+        "                           recipient's domain\n"
         "  -q, --quiet              no per-message error lines on stderr\n"
         "  -h, --help               show this help and exit\n"
         "\n"
@@ -136,7 +149,7 @@ safe_stem(const char *path)
 
 static gboolean
 write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
-             guint64 seq, GError **error)
+             guint64 seq, MtHtmlIndex *index, GError **error)
 {
     g_autofree char *stem = safe_stem(report->source.path);
     const MtRendererClass *klass = mt_renderer_class_get(opts->format);
@@ -154,12 +167,14 @@ write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
     mt_renderer_begin(&renderer);
     mt_renderer_report(&renderer, report);
     /* A file per message needs no closing tally. */
-    if (opts->format == MT_FORMAT_JSON)
+    if (opts->format == MT_FORMAT_JSON || opts->format == MT_FORMAT_HTML)
         mt_renderer_end(&renderer, &stats);
     if (fclose(out) != 0) {
         g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: write failed", path);
         return FALSE;
     }
+    if (index)
+        mt_html_index_add(index, report, name);
     return TRUE;
 }
 
@@ -178,11 +193,31 @@ say_report_errors(const MtReport *report)
     }
 }
 
+/* The size of all inputs for the progress line's ETA, or 0 when one of
+ * them (a directory, a maildir, standard input) has no size up front. */
+static guint64
+inputs_size(char **inputs, int n_inputs)
+{
+    guint64 total = 0;
+
+    for (int i = 0; i < n_inputs; i++) {
+        struct stat st;
+        if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &st) != 0 ||
+            !S_ISREG(st.st_mode))
+            return 0;
+        total += (guint64)st.st_size;
+    }
+    return total;
+}
+
 static int
 run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
 {
+    MtProgress *progress = NULL;
+    guint64 bytes_done = 0;
     g_autoptr(GError) error = NULL;
     MtInput *input = mt_input_new(&opts->analysis.limits);
+    MtHtmlIndex *index = NULL;
     MtRunStats stats = {0};
     MtRenderer renderer;
     FILE *out = stdout;
@@ -211,6 +246,11 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     if (!opts->output_dir)
         mt_renderer_begin(&renderer);
 
+    if (opts->html_index)
+        index = mt_html_index_new();
+    /* On a terminal only, and not with --quiet. */
+    if (!opts->quiet)
+        progress = mt_progress_new(stderr, inputs_size(inputs, n_inputs));
     for (;;) {
         MtRawMessage *raw = NULL;
         const char *error_path = NULL;
@@ -233,23 +273,38 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
         }
         if (report->errors->len > 0) {
             status = MT_EXIT_INPUT;
-            if (!opts->quiet)
+            if (!opts->quiet) {
+                mt_progress_clear(progress);
                 say_report_errors(report);
+            }
         }
         if (opts->output_dir) {
             g_autoptr(GError) write_error = NULL;
-            if (!write_to_dir(opts, report, ++seq, &write_error)) {
+            if (!write_to_dir(opts, report, ++seq, index, &write_error)) {
+                mt_progress_clear(progress);
                 fprintf(stderr, "mailtrail: %s\n", write_error->message);
                 status = MT_EXIT_INPUT;
             }
         } else {
             mt_renderer_report(&renderer, report);
         }
+        bytes_done += report->source.size;
+        mt_progress_update(progress, stats.messages + stats.input_errors,
+                           bytes_done);
         mt_report_free(report);
     }
+    mt_progress_free(progress);
     if (!opts->output_dir)
         mt_renderer_end(&renderer, &stats);
     mt_input_free(input);
+    if (index) {
+        g_autoptr(GError) write_error = NULL;
+        if (!mt_html_index_write(index, opts->output_dir, &write_error)) {
+            fprintf(stderr, "mailtrail: %s\n", write_error->message);
+            status = MT_EXIT_INPUT;
+        }
+        mt_html_index_free(index);
+    }
 
     if (out != stdout && fclose(out) != 0) {
         fprintf(stderr, "mailtrail: %s: write failed\n", opts->output);
@@ -267,24 +322,40 @@ mt_cmd_analyze(int argc, char **argv)
 {
     enum {
         OPT_OUTPUT_DIR = 256,
+        OPT_HTML_DIR,
         OPT_INPUT_FORMAT,
         OPT_MAX_MESSAGE_SIZE,
         OPT_MAX_HEADERS,
+        OPT_GEOIP_DB,
+        OPT_NO_GEOIP,
+        OPT_TRUSTED_HOST,
     };
     static const struct option long_options[] = {
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+        {"html-dir", required_argument, NULL, OPT_HTML_DIR},
         {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
         {"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE},
         {"max-headers", required_argument, NULL, OPT_MAX_HEADERS},
+        {"geoip-db", required_argument, NULL, OPT_GEOIP_DB},
+        {"no-geoip", no_argument, NULL, OPT_NO_GEOIP},
+        {"trusted-host", required_argument, NULL, OPT_TRUSTED_HOST},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     AnalyzeOptions opts = {0};
+    gboolean format_given = FALSE;
     guint64 value;
     int c;
+    g_autoptr(GPtrArray) geoip_paths = g_ptr_array_new();
+    g_autoptr(GPtrArray) trusted_hosts = g_ptr_array_new();
+    g_autoptr(GPtrArray) geoip_warnings =
+        g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(MtGeoip) geoip = NULL;
+    g_autoptr(GError) geoip_error = NULL;
+    gboolean no_geoip = FALSE;
 
     opts.format = MT_FORMAT_TEXT;
     mt_options_init_default(&opts.analysis);
@@ -294,15 +365,20 @@ mt_cmd_analyze(int argc, char **argv)
            -1) {
         switch (c) {
         case 'f':
+            format_given = TRUE;
             if (!mt_format_from_string(optarg, &opts.format))
-                return usage_error("unknown format '%s' (text, json, ndjson)",
-                                   optarg);
+                return usage_error(
+                    "unknown format '%s' (text, json, ndjson, html)", optarg);
             break;
         case 'o':
             opts.output = optarg;
             break;
         case OPT_OUTPUT_DIR:
             opts.output_dir = optarg;
+            break;
+        case OPT_HTML_DIR:
+            opts.output_dir = optarg;
+            opts.html_index = TRUE;
             break;
         case OPT_INPUT_FORMAT:
             if (!mt_input_format_from_string(optarg, &opts.input_format) ||
@@ -324,6 +400,19 @@ mt_cmd_analyze(int argc, char **argv)
                                    optarg);
             opts.analysis.limits.max_headers = (guint)value;
             break;
+        case OPT_GEOIP_DB:
+            g_ptr_array_add(geoip_paths, optarg);
+            break;
+        case OPT_NO_GEOIP:
+            no_geoip = TRUE;
+            break;
+        case OPT_TRUSTED_HOST: {
+            g_autoptr(GError) bad = NULL;
+            if (!mt_trusted_host_check(optarg, &bad))
+                return usage_error("--trusted-host: %s", bad->message);
+            g_ptr_array_add(trusted_hosts, optarg);
+            break;
+        }
         case 'q':
             opts.quiet = TRUE;
             break;
@@ -341,5 +430,28 @@ mt_cmd_analyze(int argc, char **argv)
     if (opts.output && opts.output_dir)
         return usage_error("%s", "--output and --output-dir exclude each "
                                  "other");
+    /* --html-dir is --output-dir for HTML, plus the index. */
+    if (opts.html_index) {
+        if (format_given && opts.format != MT_FORMAT_HTML)
+            return usage_error("%s", "--html-dir writes HTML: drop --format "
+                                     "or use --output-dir");
+        opts.format = MT_FORMAT_HTML;
+    }
+    if (no_geoip && geoip_paths->len > 0)
+        return usage_error("%s", "--geoip-db and --no-geoip exclude each "
+                                 "other");
+    if (!no_geoip) {
+        geoip = mt_relay_open_geoip(geoip_paths, TRUE, geoip_warnings,
+                                    &geoip_error);
+        if (geoip == NULL) {
+            fprintf(stderr, "mailtrail: %s\n", geoip_error->message);
+            return MT_EXIT_USAGE;
+        }
+        for (guint i = 0; !opts.quiet && i < geoip_warnings->len; i++)
+            fprintf(stderr, "mailtrail: warning: %s\n",
+                    (const char *)geoip_warnings->pdata[i]);
+    }
+    opts.analysis.geoip = geoip;
+    opts.analysis.trusted_hosts = trusted_hosts;
     return run(&opts, argv + optind, argc - optind);
 }

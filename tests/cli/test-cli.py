@@ -160,6 +160,20 @@ with tempfile.TemporaryDirectory() as tmp:
     tap.ok(all(json.load(open(os.path.join(od, f)))["schema"] == "mailtrail.report/1" for f in files),
            "--output-dir: each file is one report")
 
+    # --html-dir writes pages and an index, and refuses other formats or -o.
+    hd = os.path.join(tmp, "html")
+    r = run("analyze", "--html-dir", hd, plain, os.path.join(SAMPLES, "phishing.eml"))
+    pages = sorted(os.listdir(hd)) if os.path.isdir(hd) else []
+    tap.ok(r.returncode == 0 and "index.html" in pages and len([p for p in pages if not p.startswith("index")]) == 2,
+           "--html-dir: two pages and an index", pages)
+    r = run("analyze", "--html-dir", os.path.join(tmp, "h2"), "--format", "json", plain)
+    tap.ok(r.returncode == 2, "--html-dir with --format json: exit 2", err(r))
+    r = run("analyze", "--html-dir", os.path.join(tmp, "h3"), "-o", os.path.join(tmp, "f"), plain)
+    tap.ok(r.returncode == 2, "--html-dir with -o: exit 2", err(r))
+    r = run("analyze", "--format", "html", plain)
+    tap.ok(r.returncode == 0 and "Content-Security-Policy" in out(r) and "<script" not in out(r).lower(),
+           "--format html: a page with a CSP and no script")
+
 # The Japanese sample: subject decoded in JSON and in text.
 jp = os.path.join(SAMPLES, "japanese.eml")
 r = run("analyze", "--format", "json", jp)
