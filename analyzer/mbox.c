@@ -294,9 +294,8 @@ start(MtMboxReader *reader, GError **error)
 
     reader->started = TRUE;
     /* Enough to see the BOM and the first line end (and the byte after a
-     * CR), however long the first line is, up to a bound. */
-    while (!reader->eof && reader->buf->len < 4096)
-        read_more(reader);
+     * CR), however long the first line is, up to a bound; no more, so that
+     * a pipe delivers its first message as soon as it is complete. */
     while (!reader->eof && reader->buf->len < FIRST_LINE_SCAN) {
         const guchar *d = reader->buf->data;
         gsize n = reader->buf->len;

@@ -174,6 +174,28 @@ with tempfile.TemporaryDirectory() as tmp:
     tap.ok(r.returncode == 0 and "Content-Security-Policy" in out(r) and "<script" not in out(r).lower(),
            "--format html: a page with a CSP and no script")
 
+# Determinism: the same input and options give the same bytes.
+env = dict(os.environ, SOURCE_DATE_EPOCH="1793491200")
+a = subprocess.run([MT, "analyze", "--format", "json", SAMPLES], capture_output=True, env=env)
+b = subprocess.run([MT, "analyze", "--format", "json", SAMPLES], capture_output=True, env=env)
+tap.ok(a.stdout == b.stdout and b'"analyzed_at": "2026-11-01T00:00:00Z"' in a.stdout,
+       "json is byte-identical across runs with SOURCE_DATE_EPOCH")
+
+# NDJSON streams: a message's line comes out before the input has ended.
+p = subprocess.Popen([MT, "analyze", "--format", "ndjson", "-"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+p.stdin.write(b"From a Tue Nov  3 10:00:00 2026\nSubject: first\n\nx\n\n"
+              b"From b Tue Nov  3 10:00:00 2026\nSubject: second\n\ny\n\n"
+              b"From c Tue Nov  3 10:00:00 2026\nSubject: third\n")
+p.stdin.flush()
+first = json.loads(p.stdout.readline())
+tap.ok(first["summary"]["subject"]["text"] == "first", "ndjson: first line arrives while stdin is still open")
+p.stdin.write(b"\nz\n")
+p.stdin.close()
+rest = p.stdout.read().splitlines()
+p.wait()
+tap.ok(len(rest) == 2 and p.returncode == 0, "ndjson: the other messages follow at end of input")
+
 # The Japanese sample: subject decoded in JSON and in text.
 jp = os.path.join(SAMPLES, "japanese.eml")
 r = run("analyze", "--format", "json", jp)
