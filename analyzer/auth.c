@@ -1284,16 +1284,9 @@ audit_dkim(MtReport *report, const char *from_org)
                 report, "dkim-expired", MT_SEVERITY_LOW, &ev,
                 "DKIM-Signature by %s expired (x=) before the message date",
                 sig->domain ? sig->domain : "?");
-        if (sig->timestamp >= 0 && receiver && receiver->received->date_valid
-            && sig->timestamp > receiver->received->date_parsed.timestamp
-                                    + CLOCK_SLACK_S)
-            mt_report_add_finding(
-                report, "dkim-timestamp-future", MT_SEVERITY_LOW, &ev,
-                "DKIM-Signature by %s was made (t=) %" G_GINT64_FORMAT
-                " s after the receiver got the message",
-                sig->domain ? sig->domain : "?",
-                sig->timestamp
-                    - receiver->received->date_parsed.timestamp);
+        /* A t= after the receiving hops is relay.c's
+         * received-timestamp-contradiction: it knows which hop sits
+         * directly above the signature. */
     }
     if (a->dkim->len > 0 && !any_aligned && from_org != NULL) {
         const MtSignature *first = a->dkim->pdata[0];

@@ -271,9 +271,12 @@ static gsize
 find_line(const MtMboxReader *reader, gsize pos, gsize *content_end)
 {
     const guchar *data = reader->buf->data;
-    const guchar *nl = memchr(data + pos, reader->eol, reader->buf->len - pos);
+    const guchar *nl;
     gsize end;
 
+    if (pos >= reader->buf->len)
+        return 0; /* also keeps a NULL data pointer out of memchr */
+    nl = memchr(data + pos, reader->eol, reader->buf->len - pos);
     if (nl == NULL)
         return 0;
     end = (gsize)(nl - data);
@@ -299,8 +302,8 @@ start(MtMboxReader *reader, GError **error)
     while (!reader->eof && reader->buf->len < FIRST_LINE_SCAN) {
         const guchar *d = reader->buf->data;
         gsize n = reader->buf->len;
-        const guchar *cr = memchr(d, '\r', n);
-        if (memchr(d, '\n', n) || (cr && (gsize)(cr - d) + 1 < n))
+        const guchar *cr = n ? memchr(d, '\r', n) : NULL;
+        if ((n && memchr(d, '\n', n)) || (cr && (gsize)(cr - d) + 1 < n))
             break;
         read_more(reader);
     }

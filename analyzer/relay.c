@@ -1793,7 +1793,10 @@ compute_times(Relay *rl)
         relay->has_date_vs_last_hop = TRUE;
         relay->date_vs_last_hop_s =
             ts(rl, (guint)last) - s->date_parsed.timestamp;
-        if (d < -MT_RELAY_DATE_LATE_S || d > MT_RELAY_DATE_EARLY_S) {
+        /* More than 7 days early is identity.c's date-far-before-relay;
+         * one finding for one fact. */
+        if (d < -MT_RELAY_DATE_LATE_S ||
+            (d > MT_RELAY_DATE_EARLY_S && d <= 7 * 86400)) {
             g_autofree char *dt = duration_text(d < 0 ? -d : d);
 
             add_finding(rl, RF_DATE_SKEW, first, -1,
