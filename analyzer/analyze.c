@@ -173,6 +173,10 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     mt_relay_analyze(report, options);
     mt_auth_analyze(report, options);
     mt_auth_check_body_hash(report, data, len);
+    /* Before the identity analysis, which scores the report: a signature
+     * that fails with the analyst's key is a finding the score counts. */
+    if (options->dkim_keys)
+        mt_auth_verify_dkim(report, data, len, options->dkim_keys);
     mt_identity_analyze(report, options);
     if (report->defects_dropped)
         mt_report_add_error(report, "limit-reached",

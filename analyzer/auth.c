@@ -1005,8 +1005,20 @@ microsoft_receiver(GPtrArray *orgs)
     return FALSE;
 }
 
+/* Whether id is one of the --trusted-authserv values (exact, ignoring
+ * case: an authserv-id is a name, not a domain to match under). */
+static gboolean
+authserv_listed(const char *id, const GPtrArray *listed)
+{
+    for (guint i = 0; id != NULL && i < listed->len; i++)
+        if (g_ascii_strcasecmp(id, listed->pdata[i]) == 0)
+            return TRUE;
+    return FALSE;
+}
+
 static void
-weigh_results(MtReport *report, MtAuthResults *r, GPtrArray *orgs)
+weigh_results(MtReport *report, MtAuthResults *r, GPtrArray *orgs,
+              const GPtrArray *listed)
 {
     MtAuthentication *a = &report->authentication;
     GPtrArray *hops = report->relay.hops;
@@ -1082,6 +1094,17 @@ weigh_results(MtReport *report, MtAuthResults *r, GPtrArray *orgs)
             ms ? "no authserv-id (Microsoft form), Microsoft is the receiver"
                : "no authserv-id (Microsoft form), and Microsoft is not the "
                  "receiver");
+        return;
+    }
+    /* The analyst named the receiver's authserv-ids: those and only those
+     * count, whatever their domain. */
+    if (listed != NULL && listed->len > 0) {
+        gboolean ok = authserv_listed(r->authserv_id, listed);
+        r->trust = ok ? MT_AUTH_TRUSTED : MT_AUTH_CLAIMED;
+        r->trust_reason = g_strdup_printf(
+            ok ? "authserv-id %s is a --trusted-authserv"
+               : "authserv-id %s is not one of --trusted-authserv",
+            r->authserv_id);
         return;
     }
     /* A bare host name ("mail01") cannot be placed in a domain: it
@@ -1390,7 +1413,6 @@ mt_auth_analyze(MtReport *report, const MtOptions *options)
     guint injected = 0;
 
     g_return_if_fail(report != NULL);
-    (void)options;
     a = &report->authentication;
     mt_authentication_clear(a);
     a->results = g_ptr_array_new_with_free_func(mt_auth_results_free);
@@ -1438,7 +1460,8 @@ mt_auth_analyze(MtReport *report, const MtOptions *options)
         g_ptr_array_add(a->trusted_domains, g_strdup(orgs->pdata[i]));
     for (guint i = 0; i < a->results->len; i++) {
         MtAuthResults *r = a->results->pdata[i];
-        weigh_results(report, r, orgs);
+        weigh_results(report, r, orgs,
+                      options ? options->trusted_authserv : NULL);
         /* One finding each for the first few is evidence enough. */
         if (r->trust == MT_AUTH_INJECTED && injected++ < MT_DKIM_MAX_CHECKED) {
             MtEvidence ev = evidence_of(report, r->header_index);

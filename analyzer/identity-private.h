@@ -71,19 +71,13 @@ void mt_auth_analyze(MtReport *report, const MtOptions *options);
  * RFC 6376 3.4.3 and 3.4.4, honouring l=). data is the whole message. */
 void mt_auth_check_body_hash(MtReport *report, const guchar *data,
                              gsize len);
-/* A table of DKIM public keys, as --dkim-keys reads it: one key a line,
+/* The DKIM key table (MtDkimKeys, mt_dkim_keys_load() and mt_dkim_keys_free()
+ * are in mailtrail.h for the CLI): one key a line,
  * "selector._domainkey.domain TXT", the TXT as in a zone file (one or
- * more quoted strings) or bare; '#' starts a comment line. */
-typedef struct _MtDkimKeys MtDkimKeys;
-
-/* Parses a key table from text. Lines that are not a key are skipped and
+ * more quoted strings) or bare; '#' starts a comment line. Parses a key
+ * table from text. Lines that are not a key are skipped and
  * counted in *skipped when given. Transfer full. */
 MtDkimKeys *mt_dkim_keys_new_from_text(const char *text, guint *skipped);
-/* Reads a key table file. Returns NULL with error (G_FILE_ERROR) when it
- * cannot be read. Transfer full. */
-MtDkimKeys *mt_dkim_keys_load(const char *path, GError **error);
-void mt_dkim_keys_free(MtDkimKeys *keys);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(MtDkimKeys, mt_dkim_keys_free)
 
 /* Verifies each DKIM-Signature's b= (RFC 6376 3.7, 6.1.3) over data, the
  * whole message as stored, with the keys in keys; sets signature_status

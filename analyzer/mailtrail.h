@@ -271,12 +271,27 @@ typedef struct {
     guint headers_dropped; /* header fields past max_headers */
 } MtReport;
 
+/* A table of DKIM public keys, as --dkim-keys reads it: one key a line,
+ * "selector._domainkey.domain TXT" (dkim-verify.c). */
+typedef struct _MtDkimKeys MtDkimKeys;
+
+/* Reads a key table file. Returns NULL with error (G_FILE_ERROR) when it
+ * cannot be read. Transfer full. */
+MtDkimKeys *mt_dkim_keys_load(const char *path, GError **error);
+void mt_dkim_keys_free(MtDkimKeys *keys);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MtDkimKeys, mt_dkim_keys_free)
+
 typedef struct {
     MtLimits limits;
     MtGeoip *geoip;          /* borrowed; NULL: no GeoIP lookups */
     GPtrArray *trusted_hosts; /* char*, borrowed: --trusted-host values
                                * (see mt_trusted_host_check()); NULL or
                                * empty: the boundary is inferred */
+    GPtrArray *trusted_authserv; /* char*, borrowed: --trusted-authserv
+                                  * values; NULL or empty: the receiving
+                                  * organisation's hosts */
+    const MtDkimKeys *dkim_keys; /* borrowed: --dkim-keys; NULL: no
+                                  * signature verification */
 } MtOptions;
 
 void mt_options_init_default(MtOptions *options);

@@ -78,6 +78,13 @@ json_t *mt_json_string_or_null(const char *text);
  * overrides (which an attacker uses to make text read backwards) are shown
  * as \xHH or <U+XXXX>. Transfer full. */
 char *mt_text_terminal_safe(const char *text);
+/* Columns text takes on a terminal: wide (CJK) characters count two,
+ * combining marks none. */
+glong mt_text_display_width(const char *text);
+/* text cut to at most width columns, "..." marking a cut. Transfer full. */
+char *mt_text_cut_to_width(const char *text, glong width);
+/* The SGR escape for a severity, for renderers with colour on. */
+const char *mt_text_severity_color(MtSeverity severity);
 
 /* --html-dir: the index pages over one HTML page per message (html.c).
  * Rows are small and bounded, so a long run keeps little per message. */

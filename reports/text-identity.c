@@ -87,7 +87,7 @@ print_auth(FILE *out, const MtAuthentication *a)
 }
 
 static void
-print_findings(FILE *out, const MtReport *report)
+print_findings(FILE *out, const MtReport *report, gboolean color)
 {
     if (report->findings->len == 0)
         return;
@@ -98,22 +98,27 @@ print_findings(FILE *out, const MtReport *report)
             g_autofree char *line = NULL;
             if ((int)f->severity != sev)
                 continue;
-            line = g_strdup_printf("    %-6s %s: %s",
-                                   mt_severity_to_string(f->severity), f->id,
-                                   f->message);
+            line = g_strdup_printf("%s: %s", f->id, f->message);
+            /* The severity word is ours, the only place colour goes. */
+            if (color)
+                fprintf(out, "    %s%-6s\033[0m ",
+                        mt_text_severity_color(f->severity),
+                        mt_severity_to_string(f->severity));
+            else
+                fprintf(out, "    %-6s ", mt_severity_to_string(f->severity));
             print_safe(out, "", line);
         }
     }
 }
 
 void
-mt_text_identity(FILE *out, const MtReport *report)
+mt_text_identity(FILE *out, const MtReport *report, gboolean color)
 {
     if (!report->analyzed)
         return;
     print_identities(out, &report->identity);
     print_auth(out, &report->authentication);
-    print_findings(out, report);
+    print_findings(out, report, color);
     if (report->identity.verdict)
         fprintf(out, "  %-13s %d/100, %s\n", "Score:", report->identity.score,
                 report->identity.verdict);

@@ -29,21 +29,16 @@ static const char *const headings[N_COLS] = {
     "#", "From", "By", "With", "UTC time", "Delay", "Geo", "Trust", "Notes",
 };
 
-/* Widest a column may grow, in characters. */
+/* Widest a column may grow, in terminal columns. */
 static const glong max_width[N_COLS] = {6, 44, 36, 14, 20, 12, 16, 8, 60};
 
-/* Terminal-safe text cut to width characters, with "..." when cut. */
+/* Terminal-safe text cut to width columns, with "..." when cut. */
 static char *
 cell(const char *text, glong width)
 {
     g_autofree char *safe = mt_text_terminal_safe(text ? text : "-");
 
-    if (g_utf8_strlen(safe, -1) <= width)
-        return g_steal_pointer(&safe);
-    {
-        g_autofree char *cut = g_utf8_substring(safe, 0, width - 3);
-        return g_strconcat(cut, "...", NULL);
-    }
+    return mt_text_cut_to_width(safe, width);
 }
 
 /* "+2s", "-4m58s", "+1h02m03s", "+3d04h": short and signed. */
@@ -136,7 +131,7 @@ notes_text(const MtHop *hop)
 static void
 pad(FILE *out, const char *text, glong width, gboolean last)
 {
-    glong len = g_utf8_strlen(text, -1);
+    glong len = mt_text_display_width(text);
 
     fputs(text, out);
     if (last)
@@ -155,7 +150,7 @@ print_wrapped(FILE *out, const char *label, const char *text)
 
     fprintf(out, "  %-13s", label);
     for (guint k = 0; words[k] != NULL; k++) {
-        glong w = g_utf8_strlen(words[k], -1);
+        glong w = mt_text_display_width(words[k]);
 
         if (w == 0)
             continue;
@@ -181,7 +176,7 @@ print_table(FILE *out, const MtRelay *relay)
     glong width[N_COLS];
 
     for (guint c = 0; c < N_COLS; c++)
-        width[c] = g_utf8_strlen(headings[c], -1);
+        width[c] = mt_text_display_width(headings[c]);
     for (guint i = 0; i < n; i++) {
         const MtHop *hop = relay->hops->pdata[i];
         const MtReceived *r = hop->received;
@@ -209,7 +204,7 @@ print_table(FILE *out, const MtRelay *relay)
         row[COL_TRUST] = cell(trust, max_width[COL_TRUST]);
         row[COL_NOTES] = cell(notes, max_width[COL_NOTES]);
         for (guint c = 0; c < N_COLS; c++)
-            width[c] = MAX(width[c], g_utf8_strlen(row[c], -1));
+            width[c] = MAX(width[c], mt_text_display_width(row[c]));
     }
     fputs("    ", out);
     for (guint c = 0; c < N_COLS; c++)

@@ -36,6 +36,59 @@ mt_text_terminal_safe(const char *text)
     return g_string_free(out, FALSE);
 }
 
+glong
+mt_text_display_width(const char *text)
+{
+    glong width = 0;
+
+    for (const char *p = text; p && *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_iszerowidth(c))
+            continue;
+        /* East Asian wide and fullwidth characters take two columns. */
+        width += g_unichar_iswide(c) ? 2 : 1;
+    }
+    return width;
+}
+
+char *
+mt_text_cut_to_width(const char *text, glong width)
+{
+    GString *out;
+    glong used = 0;
+
+    if (mt_text_display_width(text) <= width)
+        return g_strdup(text);
+    out = g_string_new(NULL);
+    for (const char *p = text; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        glong w = g_unichar_iszerowidth(c) ? 0 : g_unichar_iswide(c) ? 2 : 1;
+        if (used + w > width - 3)
+            break;
+        g_string_append_unichar(out, c);
+        used += w;
+    }
+    g_string_append(out, "...");
+    return g_string_free(out, FALSE);
+}
+
+/* SGR colours for severities; only used when the renderer may colour. */
+const char *
+mt_text_severity_color(MtSeverity severity)
+{
+    switch (severity) {
+    case MT_SEVERITY_HIGH:
+        return "\033[1;31m";
+    case MT_SEVERITY_MEDIUM:
+        return "\033[33m";
+    case MT_SEVERITY_LOW:
+        return "\033[36m";
+    case MT_SEVERITY_INFO:
+        break;
+    }
+    return "\033[2m";
+}
+
 static void
 print_label(FILE *out, const char *label, const char *value)
 {
@@ -107,6 +160,40 @@ print_relay(FILE *out, const MtRelay *relay)
     mt_text_relay(out, relay);
 }
 
+/* The first line an analyst reads: verdict, score and the findings
+ * counted by severity. */
+static void
+print_verdict(FILE *out, const MtReport *report, gboolean color)
+{
+    guint counts[MT_SEVERITY_HIGH + 1] = {0};
+    MtSeverity worst = MT_SEVERITY_INFO;
+    GString *line = g_string_new(NULL);
+
+    for (guint i = 0; i < report->findings->len; i++) {
+        const MtFinding *f = report->findings->pdata[i];
+        if ((guint)f->severity <= MT_SEVERITY_HIGH)
+            counts[f->severity]++;
+        if (f->severity > worst)
+            worst = f->severity;
+    }
+    if (report->identity.verdict)
+        g_string_append_printf(line, "%s, score %d/100",
+                               report->identity.verdict,
+                               report->identity.score);
+    else
+        g_string_append(line, "not scored");
+    g_string_append_printf(line, "; findings: %u high, %u medium, %u low, "
+                                 "%u info",
+                           counts[MT_SEVERITY_HIGH], counts[MT_SEVERITY_MEDIUM],
+                           counts[MT_SEVERITY_LOW], counts[MT_SEVERITY_INFO]);
+    if (color && report->findings->len > 0)
+        fprintf(out, "  %-13s %s%s\033[0m\n", "Verdict:",
+                mt_text_severity_color(worst), line->str);
+    else
+        fprintf(out, "  %-13s %s\n", "Verdict:", line->str);
+    g_string_free(line, TRUE);
+}
+
 static void
 text_report(MtRenderer *r, const MtReport *report)
 {
@@ -116,6 +203,8 @@ text_report(MtRenderer *r, const MtReport *report)
     if (r->count > 0)
         fputc('\n', out);
     print_source(out, report);
+    if (report->analyzed)
+        print_verdict(out, report, r->color);
     if (report->analyzed) {
         print_address(out, "From:", &s->from);
         print_address(out, "Sender:", &s->sender);
@@ -138,7 +227,7 @@ text_report(MtRenderer *r, const MtReport *report)
         print_text(out, "X-Mailer:", &s->x_mailer);
         print_text(out, "User-Agent:", &s->user_agent);
         print_relay(out, &report->relay);
-        mt_text_identity(out, report);
+        mt_text_identity(out, report, r->color);
         fprintf(out, "  %-13s %u fields, %u defects\n", "Headers:",
                 report->headers->len, report->defects->len);
         for (guint i = 0; i < report->defects->len && i < 5; i++) {

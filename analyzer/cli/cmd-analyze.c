@@ -24,6 +24,9 @@ typedef struct {
     const char *output_dir;
     gboolean html_index; /* --html-dir: write index pages too */
     gboolean quiet;
+    gboolean no_color;
+    gboolean fail_on_given; /* --fail-on: exit 1 on a finding at or above */
+    MtSeverity fail_on;
     MtOptions analysis;
 } AnalyzeOptions;
 
@@ -61,7 +64,24 @@ mt_cmd_analyze_usage(FILE *out)
         "                           it), address or CIDR; repeatable.\n"
         "                           Default: inferred from the\n"
         "                           recipient's domain\n"
+        "      --trusted-authserv ID\n"
+        "                           an authserv-id of the receiving\n"
+        "                           organisation; repeatable. Only\n"
+        "                           Authentication-Results above the\n"
+        "                           trust boundary with one of these ids\n"
+        "                           count. Default: the receiving\n"
+        "                           organisation's own hosts\n"
+        "      --dkim-keys FILE     verify DKIM signatures offline with the\n"
+        "                           keys in FILE, one a line:\n"
+        "                           \"selector._domainkey.domain TXT\".\n"
+        "                           Live DNS lookups (--online) are not\n"
+        "                           supported yet\n"
+        "      --fail-on SEVERITY   exit 1 when a report has a finding of\n"
+        "                           SEVERITY (info, low, medium, high) or\n"
+        "                           above\n"
         "  -q, --quiet              no per-message error lines on stderr\n"
+        "      --no-color           no colour in text output (also when\n"
+        "                           NO_COLOR is set; never on a pipe)\n"
         "  -h, --help               show this help and exit\n"
         "\n"
         "JSON reports follow the schema mailtrail.report/1 (installed as\n"
@@ -70,9 +90,12 @@ mt_cmd_analyze_usage(FILE *out)
         "\n"
         "Exit codes:\n"
         "  0  every input was analyzed\n"
+        "  1  --fail-on: a finding at or above SEVERITY, and every input\n"
+        "     was read\n"
         "  2  usage error\n"
         "  3  some input could not be read or parsed; the rest was "
         "analyzed\n"
+        "     (3 wins over 1)\n"
         "\n"
         "Errors go to stderr as \"mailtrail: PATH[#INDEX]: what went "
         "wrong\".\n",
@@ -90,6 +113,21 @@ usage_error(const char *fmt, ...)
     va_end(args);
     fputs("\nTry 'mailtrail analyze --help'.\n", stderr);
     return MT_EXIT_USAGE;
+}
+
+static gboolean
+severity_from_string(const char *text, MtSeverity *out)
+{
+    static const MtSeverity all[] = {MT_SEVERITY_INFO, MT_SEVERITY_LOW,
+                                     MT_SEVERITY_MEDIUM, MT_SEVERITY_HIGH};
+
+    for (gsize i = 0; i < G_N_ELEMENTS(all); i++) {
+        if (g_ascii_strcasecmp(text, mt_severity_to_string(all[i])) == 0) {
+            *out = all[i];
+            return TRUE;
+        }
+    }
+    return FALSE;
 }
 
 static gboolean
@@ -210,6 +248,18 @@ inputs_size(char **inputs, int n_inputs)
     return total;
 }
 
+/* Whether report holds a finding at or above the --fail-on severity. */
+static gboolean
+fails(const AnalyzeOptions *opts, const MtReport *report)
+{
+    for (guint i = 0; opts->fail_on_given && i < report->findings->len; i++) {
+        const MtFinding *f = report->findings->pdata[i];
+        if (f->severity >= opts->fail_on)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static int
 run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
 {
@@ -223,6 +273,7 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     FILE *out = stdout;
     guint64 seq = 0;
     int status = MT_EXIT_OK;
+    gboolean found = FALSE; /* a finding at or above --fail-on */
 
     if (opts->output && strcmp(opts->output, "-") != 0) {
         out = create_new(opts->output, &error);
@@ -243,6 +294,11 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
         mt_input_add(input, inputs[i], opts->input_format);
 
     mt_renderer_init(&renderer, opts->format, out);
+    /* Colour only on a terminal, and never when the user said no
+     * (https://no-color.org). */
+    renderer.color = !opts->no_color && isatty(fileno(out)) &&
+                     (g_getenv("NO_COLOR") == NULL ||
+                      *g_getenv("NO_COLOR") == '\0');
     if (!opts->output_dir)
         mt_renderer_begin(&renderer);
 
@@ -271,6 +327,8 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
             if (report->errors->len > 0)
                 stats.with_errors++;
         }
+        if (fails(opts, report))
+            found = TRUE;
         if (report->errors->len > 0) {
             status = MT_EXIT_INPUT;
             if (!opts->quiet) {
@@ -314,6 +372,10 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
             "mailtrail: %" G_GUINT64_FORMAT " messages read, %" G_GUINT64_FORMAT
             " with errors, %" G_GUINT64_FORMAT " inputs not readable as mail\n",
             stats.messages, stats.with_errors, stats.input_errors);
+    /* An input that could not be read (3) says more than the findings of
+     * the rest: the run is incomplete. */
+    if (status == MT_EXIT_OK && found)
+        status = MT_EXIT_FINDINGS;
     return status;
 }
 
@@ -322,6 +384,7 @@ mt_cmd_analyze(int argc, char **argv)
 {
     enum {
         OPT_OUTPUT_DIR = 256,
+        OPT_NO_COLOR,
         OPT_HTML_DIR,
         OPT_INPUT_FORMAT,
         OPT_MAX_MESSAGE_SIZE,
@@ -329,6 +392,9 @@ mt_cmd_analyze(int argc, char **argv)
         OPT_GEOIP_DB,
         OPT_NO_GEOIP,
         OPT_TRUSTED_HOST,
+        OPT_TRUSTED_AUTHSERV,
+        OPT_DKIM_KEYS,
+        OPT_FAIL_ON,
     };
     static const struct option long_options[] = {
         {"format", required_argument, NULL, 'f'},
@@ -341,7 +407,11 @@ mt_cmd_analyze(int argc, char **argv)
         {"geoip-db", required_argument, NULL, OPT_GEOIP_DB},
         {"no-geoip", no_argument, NULL, OPT_NO_GEOIP},
         {"trusted-host", required_argument, NULL, OPT_TRUSTED_HOST},
+        {"trusted-authserv", required_argument, NULL, OPT_TRUSTED_AUTHSERV},
+        {"dkim-keys", required_argument, NULL, OPT_DKIM_KEYS},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"quiet", no_argument, NULL, 'q'},
+        {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -351,6 +421,9 @@ mt_cmd_analyze(int argc, char **argv)
     int c;
     g_autoptr(GPtrArray) geoip_paths = g_ptr_array_new();
     g_autoptr(GPtrArray) trusted_hosts = g_ptr_array_new();
+    g_autoptr(GPtrArray) trusted_authserv = g_ptr_array_new();
+    g_autoptr(MtDkimKeys) dkim_keys = NULL;
+    const char *dkim_keys_path = NULL;
     g_autoptr(GPtrArray) geoip_warnings =
         g_ptr_array_new_with_free_func(g_free);
     g_autoptr(MtGeoip) geoip = NULL;
@@ -413,6 +486,24 @@ mt_cmd_analyze(int argc, char **argv)
             g_ptr_array_add(trusted_hosts, optarg);
             break;
         }
+        case OPT_TRUSTED_AUTHSERV:
+            if (*optarg == '\0')
+                return usage_error("%s", "--trusted-authserv: empty id");
+            g_ptr_array_add(trusted_authserv, optarg);
+            break;
+        case OPT_DKIM_KEYS:
+            dkim_keys_path = optarg;
+            break;
+        case OPT_FAIL_ON:
+            if (!severity_from_string(optarg, &opts.fail_on))
+                return usage_error("--fail-on: unknown severity '%s' (info, "
+                                   "low, medium, high)",
+                                   optarg);
+            opts.fail_on_given = TRUE;
+            break;
+        case OPT_NO_COLOR:
+            opts.no_color = TRUE;
+            break;
         case 'q':
             opts.quiet = TRUE;
             break;
@@ -451,7 +542,18 @@ mt_cmd_analyze(int argc, char **argv)
             fprintf(stderr, "mailtrail: warning: %s\n",
                     (const char *)geoip_warnings->pdata[i]);
     }
+    if (dkim_keys_path) {
+        g_autoptr(GError) keys_error = NULL;
+        dkim_keys = mt_dkim_keys_load(dkim_keys_path, &keys_error);
+        if (dkim_keys == NULL) {
+            fprintf(stderr, "mailtrail: --dkim-keys: %s\n",
+                    keys_error->message);
+            return MT_EXIT_USAGE;
+        }
+    }
     opts.analysis.geoip = geoip;
     opts.analysis.trusted_hosts = trusted_hosts;
+    opts.analysis.trusted_authserv = trusted_authserv;
+    opts.analysis.dkim_keys = dkim_keys;
     return run(&opts, argv + optind, argc - optind);
 }

@@ -9,7 +9,7 @@
 /* Exit codes, documented in --help and the man page. */
 enum {
     MT_EXIT_OK = 0,
-    MT_EXIT_FINDINGS = 1, /* reserved for --fail-on */
+    MT_EXIT_FINDINGS = 1, /* analyze --fail-on; MT_EXIT_INPUT wins */
     MT_EXIT_USAGE = 2,
     MT_EXIT_INPUT = 3,    /* some input could not be read or parsed */
     MT_EXIT_CONNECT = 4,  /* fetch: connection, TLS or login failed */

@@ -5,6 +5,7 @@ output files, formats and every documented exit code.
 
 Usage: test-cli.py MAILTRAIL SOURCE_ROOT
 """
+import base64
 import hashlib
 import json
 import os
@@ -208,6 +209,169 @@ tap.ok(f"Subject:      {JAPANESE_SUBJECT}" in out(r), "Japanese subject decoded 
 r = run("analyze", "-", stdin=b"From: a@example.org\nSubject: \x1b[2J\x1b]0;owned\x07 \xe2\x80\xae fdp.exe\n\nbody\n")
 tap.ok(b"\x1b" not in r.stdout and "\\x1B[2J" in out(r) and "<U+202E>" in out(r),
        "text output escapes control and bidi characters", out(r))
+
+# Colour: on a terminal only, never with NO_COLOR or --no-color.
+import pty  # noqa: E402
+import unicodedata  # noqa: E402
+
+
+def on_tty(args, env):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([MT, *args], stdout=slave, stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    data = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    p.wait()
+    os.close(master)
+    return data
+
+
+phish = os.path.join(SAMPLES, "phishing.eml")
+base_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+tap.ok(b"\x1b[1;31m" in on_tty(["analyze", phish], base_env), "colour on a terminal")
+tap.ok(b"\x1b[" not in on_tty(["analyze", phish], dict(base_env, NO_COLOR="1")), "no colour with NO_COLOR")
+tap.ok(b"\x1b[" not in on_tty(["analyze", "--no-color", phish], base_env), "no colour with --no-color")
+r = subprocess.run([MT, "analyze", phish], capture_output=True, env=base_env)
+tap.ok(b"\x1b[" not in r.stdout and b"\x1b[" not in r.stderr, "no colour and no progress on a pipe")
+tap.ok("Verdict:" in out(r) and "likely-malicious" in out(r), "text output opens with the verdict", out(r)[:300])
+
+
+def columns(text):
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+# Wide characters: the hop table stays aligned in terminal columns.
+wide = ("Received: from a.example by mx.example.org with ESMTP; Tue, 3 Nov 2026 10:00:02 +0000\n"
+        "Received: from \u65e5\u672c\u8a9e\u30db\u30b9\u30c8.example by a.example with SMTP; Tue, 3 Nov 2026 10:00:01 +0000\n"
+        "Subject: x\n\nbody\n").encode()
+r = run("analyze", "--no-color", "-", stdin=wide)
+rows = [line for line in out(r).splitlines() if line.startswith("    1 ") or line.startswith("    2 ")]
+starts = [columns(line[:line.index(" a.example" if line.startswith("    1 ") else " mx.example.org")]) for line in rows]
+tap.ok(len(rows) == 2 and starts[0] == starts[1], "hop table aligned with wide characters", "\n".join(rows))
+
+# --fail-on: exit 1 on a finding at or above the severity; 3 still wins.
+phishing = os.path.join(SAMPLES, "phishing.eml")
+r = run("analyze", "--format", "json", phishing)
+sev = {f["severity"] for f in json.loads(out(r))["findings"]}
+tap.ok("high" in sev, "phishing.eml has a high finding", sev)
+r = run("analyze", "--format", "json", plain)
+plain_sev = {f["severity"] for f in json.loads(out(r))["findings"]}
+tap.ok(not plain_sev & {"medium", "high"}, "plain.eml has nothing at medium or above", plain_sev)
+for level in ("info", "low", "medium", "high"):
+    r = run("analyze", "--fail-on", level, phishing)
+    tap.ok(r.returncode == 1, f"--fail-on {level}: phishing.eml exits 1", r.returncode)
+for level in ("medium", "high"):
+    r = run("analyze", "--fail-on", level, plain)
+    tap.ok(r.returncode == 0, f"--fail-on {level}: plain.eml exits 0", r.returncode)
+r = run("analyze", "--fail-on", "HIGH", plain, phishing)
+tap.ok(r.returncode == 1, "--fail-on: any report with a finding fails the run", r.returncode)
+r = run("analyze", phishing)
+tap.ok(r.returncode == 0, "without --fail-on findings do not change the exit code", r.returncode)
+r = run("analyze", "--fail-on", "low", phishing, "/nonexistent/x.eml")
+tap.ok(r.returncode == 3, "--fail-on: an unreadable input (3) wins over findings (1)", r.returncode)
+r = run("analyze", "--fail-on", "severe", plain)
+tap.ok(r.returncode == 2 and "unknown severity 'severe'" in err(r), "--fail-on: bad severity exits 2", err(r))
+r = run("analyze", "--help")
+tap.ok("--fail-on SEVERITY" in out(r) and "1  --fail-on" in out(r) and "3 wins over 1" in out(r),
+       "analyze --help documents --fail-on and its exit code")
+r = run("--help")
+tap.ok("1  analyze --fail-on" in out(r) and "reserved" not in out(r),
+       "mailtrail --help: exit 1 is --fail-on's", out(r))
+
+# --trusted-authserv: a bare authserv-id counts only when listed.
+ident = os.path.join(ROOT, "tests", "data", "identity")
+bare = os.path.join(ident, "ar-trusted-authserv.eml")
+
+
+def finding_ids(*args):
+    r = run("analyze", "--format", "json", *args)
+    return [f["id"] for f in json.loads(out(r))["findings"]]
+
+
+tap.ok("dmarc-fail" not in finding_ids(bare), "scan01 unlisted: its dmarc=fail is a claim")
+tap.ok("dmarc-fail" in finding_ids("--trusted-authserv", "scan01", bare),
+       "--trusted-authserv scan01: its dmarc=fail counts")
+r = run("analyze", "--trusted-authserv", "", bare)
+tap.ok(r.returncode == 2, "--trusted-authserv '': exit 2", err(r))
+
+
+# --dkim-keys: a message signed here (rsa-sha256, simple/simple) with a key
+# made here verifies with that key and fails with another.
+def openssl(*args, stdin=None):
+    return subprocess.run(["openssl", *args], input=stdin, capture_output=True, check=True).stdout
+
+
+def signed_message(keyfile):
+    body = b"Hello Bob,\r\n\r\nthe meeting is at ten.\r\n"
+    headers = [b"From: Alice <alice@example.com>\r\n", b"To: bob@example.org\r\n",
+               b"Subject: Meeting\r\n", b"Date: Tue, 3 Nov 2026 14:14:20 +0000\r\n"]
+    bh = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    dkim = ("DKIM-Signature: v=1; a=rsa-sha256; c=simple/simple; d=example.com;"
+            f" s=sel;\r\n\th=From:To:Subject:Date; bh={bh};\r\n\tb=").encode()
+    sig = openssl("dgst", "-sha256", "-sign", keyfile, stdin=b"".join(headers) + dkim)
+    b = base64.b64encode(sig)
+    return (dkim + b + b"\r\n" + b"".join(headers) + b"Message-ID: <m1@example.com>\r\n\r\n"
+            + body)
+
+
+def key_line(keyfile):
+    der = openssl("pkey", "-in", keyfile, "-pubout", "-outform", "DER")
+    p = base64.b64encode(der).decode()
+    return f'sel._domainkey.example.com "v=DKIM1; k=rsa; " "p={p}"\n'
+
+
+with tempfile.TemporaryDirectory() as d:
+    good, wrong = os.path.join(d, "good.pem"), os.path.join(d, "wrong.pem")
+    for k in (good, wrong):
+        openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k)
+    msg = os.path.join(d, "signed.eml")
+    with open(msg, "wb") as f:
+        f.write(signed_message(good))
+    good_keys, wrong_keys = os.path.join(d, "good.keys"), os.path.join(d, "wrong.keys")
+    with open(good_keys, "w") as f:
+        f.write("# the signer's key\n" + key_line(good))
+    with open(wrong_keys, "w") as f:
+        f.write(key_line(wrong))
+
+    def verification(*args):
+        r = run("analyze", "--format", "json", *args, msg)
+        rep = json.loads(out(r))
+        v = rep["authentication"]["dkim"][0]["verification"]
+        return r, rep, v
+
+    r, rep, v = verification()
+    tap.ok(v["signature"] == "not-checked" and v["body_hash"] == "unchanged"
+           and v["online"] == "not-checked", "no --dkim-keys: signature not checked", v)
+    r, rep, v = verification("--dkim-keys", good_keys)
+    tap.ok(r.returncode == 0 and v["signature"] == "pass" and v["body_hash"] == "unchanged",
+           "--dkim-keys with the signer's key: pass", (v, err(r)))
+    tap.ok(v["claimed"] is None and v["online"] == "not-checked",
+           "--dkim-keys: claimed and online results stay apart", v)
+    tap.ok("dkim-signature-invalid" not in [f["id"] for f in rep["findings"]],
+           "--dkim-keys pass: no dkim-signature-invalid")
+    score_pass = rep["identity"]["score"]
+    r, rep, v = verification("--dkim-keys", wrong_keys)
+    tap.ok(v["signature"] == "fail" and v["signature_problem"],
+           "--dkim-keys with another key: fail", v)
+    tap.ok("dkim-signature-invalid" in [f["id"] for f in rep["findings"]],
+           "--dkim-keys fail: dkim-signature-invalid")
+    tap.ok(rep["identity"]["score"] != score_pass, "the failed signature counts in the score",
+           (score_pass, rep["identity"]["score"]))
+    r = run("analyze", "--fail-on", "medium", "--dkim-keys", wrong_keys, msg)
+    tap.ok(r.returncode == 1, "--fail-on medium with a signature that fails: exit 1", r.returncode)
+    r = run("analyze", "--dkim-keys", os.path.join(d, "missing.keys"), msg)
+    tap.ok(r.returncode == 2 and "--dkim-keys" in err(r), "--dkim-keys: unreadable file exits 2", err(r))
+r = run("analyze", "--help")
+tap.ok("--dkim-keys FILE" in out(r) and "--trusted-authserv ID" in out(r)
+       and "not" in out(r) and "supported yet" in out(r), "analyze --help: new options, no live DNS")
 
 # received: one line per input value, in order.
 r = run("received", "from a.example (a.example [192.0.2.1]) by b.example with ESMTP id X; Tue, 3 Nov 2026 10:00:00 +0000",

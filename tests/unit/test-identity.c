@@ -154,27 +154,35 @@ data_path(const char *dir, const char *name)
     return g_build_filename(root, dir, name, NULL);
 }
 
+/* Analyzes dir/name with options, or the defaults when options is NULL. */
 static MtReport *
-analyze_file(const char *dir, const char *name)
+analyze_file_with(const char *dir, const char *name,
+                  const MtOptions *options)
 {
     g_autofree char *path = data_path(dir, name);
     g_autofree char *text = NULL;
     gsize len = 0;
     MtRawMessage raw = {0};
-    MtOptions options;
+    MtOptions defaults;
     MtReport *report;
     GError *error = NULL;
 
     g_assert_nonnull(path);
     g_file_get_contents(path, &text, &len, &error);
     g_assert_no_error(error);
-    mt_options_init_default(&options);
+    mt_options_init_default(&defaults);
     raw.source.path = path;
     raw.source.format = MT_INPUT_FORMAT_EML;
     raw.data = g_bytes_new(text, len);
-    report = mt_analyze(&raw, &options);
+    report = mt_analyze(&raw, options ? options : &defaults);
     g_bytes_unref(raw.data);
     return report;
+}
+
+static MtReport *
+analyze_file(const char *dir, const char *name)
+{
+    return analyze_file_with(dir, name, NULL);
 }
 
 static const MtFinding *
@@ -298,6 +306,65 @@ test_registry(void)
         if (strstr(text, line) == NULL)
             g_error("%s is not in doc/findings.yaml", all_ids[i]);
     }
+}
+
+/* --trusted-authserv: a bare authserv-id that names no host of the path
+ * counts only when the analyst lists it (in any case), and then the
+ * receiver's other ids stop counting. */
+static void
+test_trusted_authserv(void)
+{
+    const char *dir = "tests/data/identity";
+    g_autoptr(GPtrArray) listed = g_ptr_array_new();
+    MtOptions options;
+    const MtAuthResults *ar;
+    const MtFinding *f;
+    MtReport *r;
+
+    if (g_getenv("MT_SOURCE_ROOT") == NULL) {
+        g_test_skip("MT_SOURCE_ROOT is not set");
+        return;
+    }
+    r = analyze_file(dir, "ar-trusted-authserv.eml");
+    g_assert_cmpuint(r->authentication.results->len, ==, 1);
+    ar = r->authentication.results->pdata[0];
+    g_assert_cmpstr(ar->authserv_id, ==, "scan01");
+    g_assert_cmpint(ar->trust, ==, MT_AUTH_CLAIMED);
+    g_assert_null(find(r, "dmarc-fail"));
+    mt_report_free(r);
+
+    mt_options_init_default(&options);
+    options.trusted_authserv = listed;
+    g_ptr_array_add(listed, (char *)"SCAN01");
+    r = analyze_file_with(dir, "ar-trusted-authserv.eml", &options);
+    ar = r->authentication.results->pdata[0];
+    g_assert_cmpint(ar->trust, ==, MT_AUTH_TRUSTED);
+    g_assert_nonnull(strstr(ar->trust_reason, "--trusted-authserv"));
+    f = find(r, "dmarc-fail");
+    if (f == NULL)
+        g_error("--trusted-authserv scan01: no dmarc-fail");
+    g_assert_cmpint(f->evidence.header_index, ==, ar->header_index);
+    mt_report_free(r);
+
+    /* The clean message's mx.example.org is no longer the receiver's
+     * verdict when the analyst names another id. */
+    r = analyze_file_with(dir, "clean.eml", &options);
+    ar = r->authentication.results->pdata[0];
+    g_assert_cmpstr(ar->authserv_id, ==, "mx.example.org");
+    g_assert_cmpint(ar->trust, ==, MT_AUTH_CLAIMED);
+    mt_report_free(r);
+    g_ptr_array_add(listed, (char *)"mx.example.org");
+    r = analyze_file_with(dir, "clean.eml", &options);
+    ar = r->authentication.results->pdata[0];
+    g_assert_cmpint(ar->trust, ==, MT_AUTH_TRUSTED);
+    mt_report_free(r);
+
+    /* Below the boundary a listed id is still the sender's writing. */
+    g_ptr_array_set_size(listed, 0);
+    g_ptr_array_add(listed, (char *)"mx.example.org");
+    r = analyze_file_with(dir, "ar-injected.eml", &options);
+    g_assert_nonnull(find(r, "auth-results-untrusted"));
+    mt_report_free(r);
 }
 
 static const MtIdentityEntry *
@@ -678,6 +745,7 @@ main(int argc, char **argv)
     g_test_add_func("/identity/cases", test_cases);
     g_test_add_func("/identity/clean", test_clean);
     g_test_add_func("/identity/registry", test_registry);
+    g_test_add_func("/identity/trusted-authserv", test_trusted_authserv);
     g_test_add_func("/identity/table", test_table);
     g_test_add_func("/identity/origin-helo", test_origin_helo);
     g_test_add_func("/identity/arc", test_arc_good);
