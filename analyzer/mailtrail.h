@@ -175,6 +175,19 @@ typedef struct {
     MtEvidence evidence;
 } MtFinding;
 
+/* A finding id's entry in the registry, doc/findings.yaml, compiled in. */
+typedef struct {
+    const char *id;
+    MtSeverity severity; /* the registry's default */
+    const char *title;
+} MtFindingInfo;
+
+/* The registry entry of id, or NULL for an id the registry does not list.
+ * Transfer none. */
+const MtFindingInfo *mt_finding_info_get(const char *id);
+/* The registry title of id, or NULL when unlisted. Transfer none. */
+const char *mt_finding_title(const char *id);
+
 /* Why a message could not be (fully) analyzed. */
 typedef struct {
     char *code;

@@ -245,7 +245,13 @@ json_findings(const GPtrArray *findings)
         json_object_set_new(o, "id", json_string(f->id));
         json_object_set_new(o, "severity",
                             json_string(mt_severity_to_string(f->severity)));
+        /* The title is the registry's (compiled in from findings.yaml);
+         * detail is message under the name the issue gives it, and
+         * message stays for the readers of earlier reports. */
+        json_object_set_new(o, "title",
+                            mt_json_string_or_null(mt_finding_title(f->id)));
         json_object_set_new(o, "message", mt_json_string_or_null(f->message));
+        json_object_set_new(o, "detail", mt_json_string_or_null(f->message));
         json_object_set_new(ev, "header_index",
                             int_or_null(f->evidence.header_index));
         json_object_set_new(ev, "offset", int_or_null(f->evidence.offset));

@@ -367,6 +367,54 @@ test_trusted_authserv(void)
     mt_report_free(r);
 }
 
+/* Every id in doc/findings.yaml has its title and severity compiled in
+ * (mt-findings-registry.h), and so does every id the identity and
+ * authentication analysis can raise; test-relay.c checks that the relay
+ * ids are in the registry, so they are covered by the scan. */
+static void
+test_registry_titles(void)
+{
+    g_autofree char *path = data_path("doc", "findings.yaml");
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    const MtFindingInfo *info = NULL;
+    GError *error = NULL;
+    guint entries = 0;
+
+    for (gsize i = 0; i < G_N_ELEMENTS(all_ids); i++) {
+        const char *title = mt_finding_title(all_ids[i]);
+        if (title == NULL || *title == '\0')
+            g_error("%s has no title", all_ids[i]);
+    }
+    g_assert_cmpstr(mt_finding_title("dkim-signature-invalid"), ==,
+                    "DKIM signature does not verify with the key at hand");
+    g_assert_null(mt_finding_title("no-such-finding"));
+    g_assert_null(mt_finding_title(""));
+    g_assert_null(mt_finding_title(NULL));
+    if (path == NULL) {
+        g_test_skip("MT_SOURCE_ROOT is not set");
+        return;
+    }
+    g_file_get_contents(path, &text, NULL, &error);
+    g_assert_no_error(error);
+    lines = g_strsplit(text, "\n", -1);
+    for (guint i = 0; lines[i] != NULL; i++) {
+        const char *line = lines[i];
+        if (g_str_has_prefix(line, "- id: ")) {
+            info = mt_finding_info_get(line + 6);
+            if (info == NULL)
+                g_error("%s has no compiled-in entry", line + 6);
+            entries++;
+        } else if (info != NULL && g_str_has_prefix(line, "  title: ")) {
+            g_assert_cmpstr(info->title, ==, line + 9);
+        } else if (info != NULL && g_str_has_prefix(line, "  severity: ")) {
+            g_assert_cmpstr(mt_severity_to_string(info->severity), ==,
+                            line + 12);
+        }
+    }
+    g_assert_cmpuint(entries, >=, G_N_ELEMENTS(all_ids));
+}
+
 static const MtIdentityEntry *
 entry(const MtReport *r, const char *role)
 {
@@ -745,6 +793,7 @@ main(int argc, char **argv)
     g_test_add_func("/identity/cases", test_cases);
     g_test_add_func("/identity/clean", test_clean);
     g_test_add_func("/identity/registry", test_registry);
+    g_test_add_func("/identity/registry/titles", test_registry_titles);
     g_test_add_func("/identity/trusted-authserv", test_trusted_authserv);
     g_test_add_func("/identity/table", test_table);
     g_test_add_func("/identity/origin-helo", test_origin_helo);
