@@ -901,6 +901,7 @@ mt_authentication_clear(MtAuthentication *a)
     g_clear_pointer(&a->spf, g_free);
     g_clear_pointer(&a->dkim_result, g_free);
     g_clear_pointer(&a->dmarc, g_free);
+    g_clear_pointer(&a->crypto_parts, g_ptr_array_unref);
 }
 
 static gboolean

@@ -7,6 +7,8 @@
 #ifndef MT_IDENTITY_PRIVATE_H
 #define MT_IDENTITY_PRIVATE_H
 
+#include <gmime/gmime.h>
+
 #include "mailtrail.h"
 
 G_BEGIN_DECLS
@@ -86,6 +88,14 @@ MtDkimKeys *mt_dkim_keys_new_from_text(const char *text, guint *skipped);
  * mt_auth_check_body_hash(): a body that changed fails too. */
 void mt_auth_verify_dkim(MtReport *report, const guchar *data, gsize len,
                          const MtDkimKeys *keys);
+
+/* Finds the signed and encrypted parts of message (S/MIME, PGP/MIME,
+ * inline PGP), reads their signers and recipients, checks S/MIME
+ * signatures offline against the system CA bundle, and adds the findings.
+ * Fills report->authentication.crypto_parts (empty when message is NULL).
+ * Runs after mt_auth_analyze() and before mt_identity_analyze(). */
+void mt_crypto_parts_analyze(MtReport *report, GMimeMessage *message);
+void mt_crypto_part_free(gpointer part);
 
 /* Builds the identity table and adds the identity findings; then scores
  * the report with mt_identity_score(). */

@@ -137,6 +137,39 @@ typedef struct {
     char *signature_problem; /* why not "pass", or NULL */
 } MtSignature;
 
+/* A signed or encrypted MIME part (S/MIME or PGP/MIME, or inline PGP):
+ * what it is, who signed it, and how far the signature was checked
+ * offline. */
+typedef struct {
+    char *part;         /* IMAP part number ("1", "1.2"); "" for the
+                         * top-level multipart of the message */
+    const char *kind;   /* static: "smime" or "pgp" */
+    const char *what;   /* static: "signed" or "encrypted" */
+    const char *form;   /* static: "multipart/signed", "multipart/encrypted",
+                         * "application/pkcs7-mime", "inline" */
+    char *micalg;       /* micalg= of multipart/signed, or NULL */
+    /* Signed parts: static "verified" (chain to a system root),
+     * "untrusted-root" (intact, chain does not reach a trusted root),
+     * "bad-signature", "not-verified" (see reason); NULL when encrypted. */
+    const char *status;
+    const char *integrity; /* static "intact", "broken", or NULL */
+    char *reason;          /* why not "verified", or NULL */
+    /* S/MIME signer certificate, NULL when unknown. */
+    char *signer_subject, *signer_issuer, *signer_serial;
+    char *signer_not_before, *signer_not_after; /* ISO 8601, UTC */
+    char *signer_fingerprint; /* SHA-256, lowercase hex */
+    char *signer_email;
+    /* OpenPGP signature packet, NULL or -1 when unknown. */
+    char *key_id;          /* issuer key id, 16 uppercase hex digits */
+    char *key_fingerprint; /* issuer fingerprint subpacket, uppercase hex */
+    gint64 signature_time; /* creation time, Unix seconds, -1 */
+    const char *hash_algorithm;   /* static: "sha256", ..., or NULL */
+    const char *pubkey_algorithm; /* static: "rsa", "eddsa", ..., or NULL */
+    /* Encrypted parts: char* per recipient: "issuer; serial" for S/MIME,
+     * the key id for PGP. */
+    GPtrArray *recipients;
+} MtCryptoPart;
+
 typedef struct {
     GPtrArray *results;        /* MtAuthResults*: AR and ARC-AR, in order */
     GPtrArray *received_spf;   /* MtReceivedSpf* */
@@ -154,6 +187,7 @@ typedef struct {
     char *arc_problem;         /* why the chain is broken, or NULL */
     /* The receiver's verdicts (from trusted results), NULL when none. */
     char *spf, *dkim_result, *dmarc;
+    GPtrArray *crypto_parts;   /* MtCryptoPart*, in MIME tree order */
 } MtAuthentication;
 
 /* Free what the analysis put into a report; the structs themselves are

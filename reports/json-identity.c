@@ -2,7 +2,7 @@
 /*
  * json-identity.c: the report's "identity" and "authentication" objects
  * (schema doc/mailtrail-report.schema.json, $defs identity_entry,
- * auth_results, signature, received_spf). Every key is present, with null
+ * auth_results, signature, received_spf, crypto_part). Every key is present, with null
  * for what a header did not say; header bytes go through mt_json_bytes().
  * For each DKIM signature the three results stay apart: what the
  * receiver's Authentication-Results claim, what was checked offline (the
@@ -225,12 +225,54 @@ json_spf(const MtReceivedSpf *s)
     return o;
 }
 
+/* One signed or encrypted part ($defs crypto_part). */
+static json_t *
+json_crypto_part(const MtCryptoPart *cp)
+{
+    json_t *o = json_object();
+    json_t *signer = json_object();
+    json_t *pgp = json_object();
+    json_t *recipients = json_array();
+
+    for (guint i = 0; cp->recipients && i < cp->recipients->len; i++)
+        json_array_append_new(recipients, str(cp->recipients->pdata[i]));
+    json_object_set_new(signer, "subject", str(cp->signer_subject));
+    json_object_set_new(signer, "issuer", str(cp->signer_issuer));
+    json_object_set_new(signer, "serial", str(cp->signer_serial));
+    json_object_set_new(signer, "not_before", str(cp->signer_not_before));
+    json_object_set_new(signer, "not_after", str(cp->signer_not_after));
+    json_object_set_new(signer, "sha256_fingerprint",
+                        str(cp->signer_fingerprint));
+    json_object_set_new(signer, "email", str(cp->signer_email));
+    json_object_set_new(pgp, "key_id", str(cp->key_id));
+    json_object_set_new(pgp, "fingerprint", str(cp->key_fingerprint));
+    json_object_set_new(pgp, "created", int_or_null(cp->signature_time));
+    json_object_set_new(pgp, "hash_algorithm",
+                        static_str(cp->hash_algorithm));
+    json_object_set_new(pgp, "pubkey_algorithm",
+                        static_str(cp->pubkey_algorithm));
+
+    json_object_set_new(o, "part", str(cp->part));
+    json_object_set_new(o, "kind", static_str(cp->kind));
+    json_object_set_new(o, "what", static_str(cp->what));
+    json_object_set_new(o, "form", static_str(cp->form));
+    json_object_set_new(o, "micalg", str(cp->micalg));
+    json_object_set_new(o, "status", static_str(cp->status));
+    json_object_set_new(o, "integrity", static_str(cp->integrity));
+    json_object_set_new(o, "reason", str(cp->reason));
+    json_object_set_new(o, "signer", signer);
+    json_object_set_new(o, "pgp_signature", pgp);
+    json_object_set_new(o, "recipients", recipients);
+    return o;
+}
+
 json_t *
 mt_json_authentication(const MtReport *report)
 {
     const MtAuthentication *a = &report->authentication;
     json_t *o = json_object();
     json_t *results, *spf, *dkim, *arc, *arc_sigs, *verdict, *trusted;
+    json_t *crypto;
     json_t *first_hop = json_null();
 
     if (a->results == NULL)
@@ -279,5 +321,10 @@ mt_json_authentication(const MtReport *report)
     json_object_set_new(o, "received_spf", spf);
     json_object_set_new(o, "dkim", dkim);
     json_object_set_new(o, "arc", arc);
+    crypto = json_array();
+    for (guint i = 0; a->crypto_parts && i < a->crypto_parts->len; i++)
+        json_array_append_new(crypto,
+                              json_crypto_part(a->crypto_parts->pdata[i]));
+    json_object_set_new(o, "crypto_parts", crypto);
     return o;
 }

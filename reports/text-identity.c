@@ -47,7 +47,8 @@ print_auth(FILE *out, const MtAuthentication *a)
 {
     if (a->results == NULL)
         return;
-    if (a->results->len == 0 && a->dkim->len == 0 && a->arc->len == 0)
+    if (a->results->len == 0 && a->dkim->len == 0 && a->arc->len == 0 &&
+        (a->crypto_parts == NULL || a->crypto_parts->len == 0))
         return;
     fprintf(out, "  Authentication (receiver's verdict: spf=%s dkim=%s "
                  "dmarc=%s, boundary hop %d):\n",
@@ -79,6 +80,24 @@ print_auth(FILE *out, const MtAuthentication *a)
             s->algorithm ? s->algorithm : "?", s->body_hash_status,
             s->signature_status, s->signature_problem ? ": " : "",
             s->signature_problem ? s->signature_problem : "");
+        print_safe(out, "", line);
+    }
+    for (guint i = 0; a->crypto_parts && i < a->crypto_parts->len; i++) {
+        const MtCryptoPart *c = a->crypto_parts->pdata[i];
+        /* One line per signed or encrypted part: who, and how far checked;
+         * for an encrypted part, how many recipients could be read. */
+        g_autofree char *count = g_strdup_printf(
+            "%u recipient(s)", c->recipients ? c->recipients->len : 0);
+        g_autofree char *line = g_strdup_printf(
+            "    %s %s part %s (%s): %s%s%s%s%s", c->kind, c->what,
+            *c->part ? c->part : "top", c->form,
+            c->status ? c->status : count,
+            c->signer_email || c->signer_subject || c->key_id ? ", signer "
+                                                               : "",
+            c->signer_email ? c->signer_email
+                            : c->signer_subject ? c->signer_subject
+                                                : c->key_id ? c->key_id : "",
+            c->reason ? ": " : "", c->reason ? c->reason : "");
         print_safe(out, "", line);
     }
     if (a->arc_chain && strcmp(a->arc_chain, "none") != 0)
