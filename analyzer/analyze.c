@@ -177,6 +177,8 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
      * that fails with the analyst's key is a finding the score counts. */
     if (options->dkim_keys)
         mt_auth_verify_dkim(report, data, len, options->dkim_keys);
+    if (options->online)
+        mt_auth_verify_dkim_online(report, data, len);
     mt_crypto_parts_analyze(report, message);
     mt_identity_analyze(report, options);
     if (report->defects_dropped)

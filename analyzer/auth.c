@@ -511,6 +511,7 @@ mt_signature_free(gpointer p)
     g_free(sig->cv);
     g_free(sig->error);
     g_free(sig->signature_problem);
+    g_free(sig->online_problem);
     g_free(sig);
 }
 
@@ -667,6 +668,7 @@ mt_signature_parse(const char *kind, const char *value, gssize value_len)
     sig->instance = -1;
     sig->body_hash_status = "not-checked";
     sig->signature_status = "not-checked";
+    sig->online_status = "not-checked";
     sig->tags = g_ptr_array_new_with_free_func(tag_free);
     while (value != NULL && pos < len) {
         gsize name_start, name_end, value_start;

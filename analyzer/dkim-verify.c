@@ -328,11 +328,25 @@ record_key(const char *record, gboolean ed25519, const char **why)
     return key;
 }
 
+MtDkimKeys *
+mt_dkim_keys_new(void)
+{
+    return mt_dkim_keys_new_from_text(NULL, NULL);
+}
+
+void
+mt_dkim_keys_insert(MtDkimKeys *keys, const char *name, const char *record)
+{
+    g_return_if_fail(keys != NULL && name != NULL && record != NULL);
+    g_hash_table_replace(keys->records, g_ascii_strdown(name, -1),
+                         g_strdup(record));
+}
+
 /* Verifies one signature; returns the status and sets *problem. */
-static const char *
-verify_one(const MtReport *report, const MtSignature *sig,
-           const guchar *data, gsize len, const MtDkimKeys *keys,
-           char **problem)
+const char *
+mt_dkim_verify_one(const MtReport *report, const MtSignature *sig,
+                   const guchar *data, gsize len, const MtDkimKeys *keys,
+                   char **problem)
 {
     g_autofree char *name = NULL;
     const char *record, *why = NULL;
@@ -427,7 +441,8 @@ mt_auth_verify_dkim(MtReport *report, const guchar *data, gsize len,
         MtSignature *sig = dkim->pdata[i];
         g_clear_pointer(&sig->signature_problem, g_free);
         sig->signature_status =
-            verify_one(report, sig, data, len, keys, &sig->signature_problem);
+            mt_dkim_verify_one(report, sig, data, len, keys,
+                               &sig->signature_problem);
         if (strcmp(sig->signature_status, "fail") == 0) {
             MtEvidence ev = {sig->header_index, sig->offset, -1, NULL};
             mt_report_add_finding(

@@ -89,6 +89,26 @@ MtDkimKeys *mt_dkim_keys_new_from_text(const char *text, guint *skipped);
 void mt_auth_verify_dkim(MtReport *report, const guchar *data, gsize len,
                          const MtDkimKeys *keys);
 
+/* Verifies one signature with the key for its selector in keys and
+ * returns the static status (see MtSignature.signature_status), with why
+ * it is not "pass" in *problem (transfer full). */
+const char *mt_dkim_verify_one(const MtReport *report,
+                               const MtSignature *sig, const guchar *data,
+                               gsize len, const MtDkimKeys *keys,
+                               char **problem);
+/* An empty key table, and one record added to it (name lowercased). */
+MtDkimKeys *mt_dkim_keys_new(void);
+void mt_dkim_keys_insert(MtDkimKeys *keys, const char *name,
+                         const char *record);
+
+/* The same verification with each signer's key from live DNS
+ * (dkim-online.c), only for --online: sets online_status and
+ * online_problem. Lookups are cached for the run. MAILTRAIL_DNS_SERVER
+ * (127.0.0.1:PORT) replaces the system resolver, for tests and
+ * air-gapped resolvers. */
+void mt_auth_verify_dkim_online(MtReport *report, const guchar *data,
+                                gsize len);
+
 /* Finds the signed and encrypted parts of message (S/MIME, PGP/MIME,
  * inline PGP), reads their signers and recipients, checks S/MIME
  * signatures offline against the system CA bundle, and adds the findings.

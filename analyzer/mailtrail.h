@@ -305,6 +305,7 @@ typedef struct {
                                   * organisation's hosts */
     const MtDkimKeys *dkim_keys; /* borrowed: --dkim-keys; NULL: no
                                   * signature verification */
+    gboolean online; /* --online: look DKIM keys up in live DNS */
 } MtOptions;
 
 void mt_options_init_default(MtOptions *options);

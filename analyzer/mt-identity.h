@@ -135,6 +135,11 @@ typedef struct {
      * "not-checked" when no key table was given. */
     const char *signature_status;
     char *signature_problem; /* why not "pass", or NULL */
+    /* The same verification with the key from live DNS (--online,
+     * dkim-online.c): static "pass", "fail", "no-key", "key-invalid",
+     * "unsupported", "temperror", or "not-checked" without --online. */
+    const char *online_status;
+    char *online_problem; /* why not "pass", or NULL */
 } MtSignature;
 
 /* A signed or encrypted MIME part (S/MIME or PGP/MIME, or inline PGP):

@@ -7,7 +7,7 @@
  * For each DKIM signature the three results stay apart: what the
  * receiver's Authentication-Results claim, what was checked offline (the
  * body hash, and the signature when a key table was given), and what was
- * verified online (not done by this version).
+ * verified online with the key from live DNS (--online only).
  */
 #include <string.h>
 
@@ -198,7 +198,11 @@ json_signature(const MtAuthentication *a, const MtSignature *sig)
                                                 sig->signature_status));
         json_object_set_new(v, "signature_problem",
                             str(sig->signature_problem));
-        json_object_set_new(v, "online", json_string("not-checked"));
+        json_object_set_new(v, "online", json_string(sig->online_status));
+        /* Only when checked, so reports without --online are unchanged. */
+        if (sig->online_problem)
+            json_object_set_new(v, "online_problem",
+                                str(sig->online_problem));
         json_object_set_new(o, "verification", v);
     } else {
         json_object_set_new(o, "verification", json_null());

@@ -73,13 +73,19 @@ print_auth(FILE *out, const MtAuthentication *a)
     for (guint i = 0; i < a->dkim->len; i++) {
         const MtSignature *s = a->dkim->pdata[i];
         /* Claimed, checked offline and verified online stay apart. */
+        gboolean online = strcmp(s->online_status, "not-checked") != 0;
         g_autofree char *line = g_strdup_printf(
-            "    DKIM d=%s s=%s a=%s: body %s, signature %s offline, not "
-            "verified online%s%s", s->domain ? s->domain : "?",
-            s->selector ? s->selector : "?",
+            "    DKIM d=%s s=%s a=%s: body %s, signature %s offline, %s%s%s%s"
+            "%s%s%s",
+            s->domain ? s->domain : "?", s->selector ? s->selector : "?",
             s->algorithm ? s->algorithm : "?", s->body_hash_status,
-            s->signature_status, s->signature_problem ? ": " : "",
-            s->signature_problem ? s->signature_problem : "");
+            s->signature_status, online ? "online " : "not verified online",
+            online ? s->online_status : "",
+            s->signature_problem ? ": " : "",
+            s->signature_problem ? s->signature_problem : "",
+            s->online_problem ? " (online: " : "",
+            s->online_problem ? s->online_problem : "",
+            s->online_problem ? ")" : "");
         print_safe(out, "", line);
     }
     for (guint i = 0; a->crypto_parts && i < a->crypto_parts->len; i++) {

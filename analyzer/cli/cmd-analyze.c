@@ -73,9 +73,15 @@ mt_cmd_analyze_usage(FILE *out)
         "                           organisation's own hosts\n"
         "      --dkim-keys FILE     verify DKIM signatures offline with the\n"
         "                           keys in FILE, one a line:\n"
-        "                           \"selector._domainkey.domain TXT\".\n"
-        "                           Live DNS lookups (--online) are not\n"
-        "                           supported yet\n"
+        "                           \"selector._domainkey.domain TXT\"\n"
+        "      --online             also verify DKIM signatures with the\n"
+        "                           key from live DNS (result in\n"
+        "                           \"online\"). Off by default: the lookup\n"
+        "                           reaches the signer's name servers and\n"
+        "                           tells the signer that the message is\n"
+        "                           being looked at. MAILTRAIL_DNS_SERVER=\n"
+        "                           ADDR:PORT sends the queries to that\n"
+        "                           server (tests, air-gapped resolvers)\n"
         "      --fail-on SEVERITY   exit 1 when a report has a finding of\n"
         "                           SEVERITY (info, low, medium, high) or\n"
         "                           above\n"
@@ -394,6 +400,7 @@ mt_cmd_analyze(int argc, char **argv)
         OPT_TRUSTED_HOST,
         OPT_TRUSTED_AUTHSERV,
         OPT_DKIM_KEYS,
+        OPT_ONLINE,
         OPT_FAIL_ON,
     };
     static const struct option long_options[] = {
@@ -409,6 +416,7 @@ mt_cmd_analyze(int argc, char **argv)
         {"trusted-host", required_argument, NULL, OPT_TRUSTED_HOST},
         {"trusted-authserv", required_argument, NULL, OPT_TRUSTED_AUTHSERV},
         {"dkim-keys", required_argument, NULL, OPT_DKIM_KEYS},
+        {"online", no_argument, NULL, OPT_ONLINE},
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"quiet", no_argument, NULL, 'q'},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -493,6 +501,9 @@ mt_cmd_analyze(int argc, char **argv)
             break;
         case OPT_DKIM_KEYS:
             dkim_keys_path = optarg;
+            break;
+        case OPT_ONLINE:
+            opts.analysis.online = TRUE;
             break;
         case OPT_FAIL_ON:
             if (!severity_from_string(optarg, &opts.fail_on))

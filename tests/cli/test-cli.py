@@ -371,7 +371,8 @@ with tempfile.TemporaryDirectory() as d:
     tap.ok(r.returncode == 2 and "--dkim-keys" in err(r), "--dkim-keys: unreadable file exits 2", err(r))
 r = run("analyze", "--help")
 tap.ok("--dkim-keys FILE" in out(r) and "--trusted-authserv ID" in out(r)
-       and "not" in out(r) and "supported yet" in out(r), "analyze --help: new options, no live DNS")
+       and "--online" in out(r) and "being looked at" in out(r)
+       and "MAILTRAIL_DNS_SERVER" in out(r), "analyze --help: new options, --online and why opt-in")
 
 # received: one line per input value, in order.
 r = run("received", "from a.example (a.example [192.0.2.1]) by b.example with ESMTP id X; Tue, 3 Nov 2026 10:00:00 +0000",
@@ -381,4 +382,94 @@ tap.ok(r.returncode == 0 and len(lines) == 2 and json.loads(lines[0])["from"]["i
        "received: one JSON line per value", out(r))
 r = run("received", stdin=b"Received: from x by y; Tue, 3 Nov 2026 10:00:00 +0000\n\nnot a header\n")
 tap.ok(len(out(r).splitlines()) == 3, "received: one line per stdin line")
+# --online: the key comes from DNS, here a fake server on 127.0.0.1 that
+# MAILTRAIL_DNS_SERVER points at, and counts the queries it gets.
+def txt_strings(keyfile):
+    der = openssl("pkey", "-in", keyfile, "-pubout", "-outform", "DER")
+    text = "v=DKIM1; k=rsa; p=" + base64.b64encode(der).decode()
+    # Longer than one character-string: the resolver side must join them.
+    return [text[i:i + 255] for i in range(0, len(text), 255)]
+
+
+def start_fake_dns(records, d, tag):
+    map_file, count_file = os.path.join(d, tag + ".json"), os.path.join(d, tag + ".count")
+    with open(map_file, "w") as f:
+        json.dump(records, f)
+    proc = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "fake-dns.py"),
+                             map_file, count_file, "60"], stdout=subprocess.PIPE)
+    port = int(proc.stdout.readline())
+    return proc, port, count_file
+
+
+def queries_seen(count_file):
+    with open(count_file) as f:
+        return int(f.read() or "0")
+
+
+with tempfile.TemporaryDirectory() as d:
+    good, wrong = os.path.join(d, "good.pem"), os.path.join(d, "wrong.pem")
+    for k in (good, wrong):
+        openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", k)
+    msg = os.path.join(d, "signed.eml")
+    with open(msg, "wb") as f:
+        f.write(signed_message(good))
+    wrong_keys = os.path.join(d, "wrong.keys")
+    with open(wrong_keys, "w") as f:
+        f.write(key_line(wrong))
+
+    def online_check(records, tag, *args):
+        proc, port, count_file = start_fake_dns(records, d, tag)
+        try:
+            os.environ["MAILTRAIL_DNS_SERVER"] = f"127.0.0.1:{port}"
+            r = run("analyze", "--format", "json", *args, msg)
+        finally:
+            del os.environ["MAILTRAIL_DNS_SERVER"]
+            proc.terminate()
+            proc.wait()
+        rep = json.loads(out(r))
+        return r, rep, rep["authentication"]["dkim"][0]["verification"], queries_seen(count_file)
+
+    name = "sel._domainkey.example.com"
+    r, rep, v, n = online_check({name: txt_strings(good)}, "good", "--online")
+    tap.ok(r.returncode == 0 and v["online"] == "pass" and "online_problem" not in v,
+           "--online with the signer's key in DNS: pass", (v, err(r)))
+    tap.ok(n == 1 and v["signature"] == "not-checked",
+           "--online: one query, and the offline slot stays apart", (n, v))
+    r, rep, v, n = online_check({name: txt_strings(good)}, "both", "--online",
+                                "--dkim-keys", wrong_keys)
+    tap.ok(v["online"] == "pass" and v["signature"] == "fail",
+           "--online and --dkim-keys: each result in its own slot", v)
+    r, rep, v, n = online_check({name: txt_strings(wrong)}, "wrong", "--online")
+    tap.ok(v["online"] == "fail" and v.get("online_problem"),
+           "--online with another key in DNS: fail", v)
+    tap.ok("dkim-signature-invalid" in [f["id"] for f in rep["findings"]],
+           "--online fail: dkim-signature-invalid")
+    r, rep, v, n = online_check({"other._domainkey.example.com": ["v=DKIM1; p="]}, "none",
+                                "--online")
+    tap.ok(v["online"] == "no-key" and "no TXT record" in v.get("online_problem", ""),
+           "--online with no record (NXDOMAIN): no-key", v)
+    r, rep, v, n = online_check({name: txt_strings(good)}, "off")
+    tap.ok(n == 0 and v["online"] == "not-checked" and r.returncode == 0,
+           "without --online: no query reaches the DNS server", (n, v))
+    r, rep, v, n = online_check({name: ["x" * 255] * 70}, "huge", "--online")
+    tap.ok(v["online"] == "temperror" and "larger than" in v.get("online_problem", ""),
+           "--online with a TXT record over 16 KiB: temperror", v)
+    # Two signatures by one selector: one query, the second from the cache.
+    with open(msg, "rb") as f:
+        raw = f.read()
+    dkim_field = raw[:raw.index(b"\r\nFrom:") + 2]
+    with open(msg, "wb") as f:
+        f.write(dkim_field + raw)
+    r, rep, v, n = online_check({name: txt_strings(good)}, "twice", "--online")
+    states = [s["verification"]["online"] for s in rep["authentication"]["dkim"]]
+    tap.ok(states == ["pass", "pass"] and n == 1,
+           "--online: two signatures by one selector, one query (cached)", (states, n))
+    os.environ["MAILTRAIL_DNS_SERVER"] = "not-an-address"
+    try:
+        r = run("analyze", "--format", "json", "--online", msg)
+    finally:
+        del os.environ["MAILTRAIL_DNS_SERVER"]
+    v = json.loads(out(r))["authentication"]["dkim"][0]["verification"]
+    tap.ok(v["online"] == "temperror" and "MAILTRAIL_DNS_SERVER" in v.get("online_problem", ""),
+           "a bad MAILTRAIL_DNS_SERVER: temperror, nothing sent elsewhere", v)
 tap.done()
