@@ -234,7 +234,7 @@ json_relay(const MtRelay *relay)
 }
 
 static json_t *
-json_findings(const GPtrArray *findings)
+json_findings(const GPtrArray *findings, const GPtrArray *headers)
 {
     json_t *list = json_array();
 
@@ -254,6 +254,16 @@ json_findings(const GPtrArray *findings)
         json_object_set_new(o, "detail", mt_json_string_or_null(f->message));
         json_object_set_new(ev, "header_index",
                             int_or_null(f->evidence.header_index));
+        /* The field's name, so that the evidence reads without a lookup. */
+        json_object_set_new(
+            ev, "header",
+            f->evidence.header_index >= 0 &&
+                    (guint)f->evidence.header_index < headers->len
+                ? mt_json_string_or_null(
+                      ((const MtHeader *)
+                           headers->pdata[f->evidence.header_index])
+                          ->name)
+                : json_null());
         json_object_set_new(ev, "offset", int_or_null(f->evidence.offset));
         json_object_set_new(ev, "hop", int_or_null(f->evidence.hop));
         json_object_set_new(ev, "part",
@@ -301,7 +311,8 @@ mt_json_report(const MtReport *report)
     json_object_set_new(o, "authentication",
                         mt_json_authentication(report));
     json_object_set_new(o, "mime", json_object());
-    json_object_set_new(o, "findings", json_findings(report->findings));
+    json_object_set_new(o, "findings",
+                        json_findings(report->findings, report->headers));
     json_object_set_new(o, "errors", json_errors(report->errors));
     return o;
 }
