@@ -357,8 +357,6 @@ gboolean mt_evidence_write(const char *dir, const char *label,
                            const char *sha256, const char *suffix,
                            const guint8 *data, gsize len, char **name,
                            GError **error);
-/* Lower-case hex SHA-256 of data into out. */
-void mt_acquire_sha256_hex(const guint8 *data, gsize len, char out[65]);
 /* Saves one message's bytes for m: "<label>-<sha256>.eml", or
  * "<label>-<sha256>.partial" for bytes of a message that did not arrive
  * completely; fills m->bytes, m->sha256 and m->file. */

@@ -28,6 +28,7 @@
 #include <openssl/x509.h>
 
 #include "acquire-private.h"
+#include "mailtrail-private.h"
 
 /* Bytes asked of curl_easy_recv() at a time. */
 #define RECV_CHUNK (64u * 1024u)
@@ -913,23 +914,13 @@ mt_evidence_write(const char *dir, const char *label, const char *sha256,
     return TRUE;
 }
 
-void
-mt_acquire_sha256_hex(const guint8 *data, gsize len, char out[65])
-{
-    GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-
-    g_checksum_update(c, data, (gssize)len);
-    g_strlcpy(out, g_checksum_get_string(c), 65);
-    g_checksum_free(c);
-}
-
 gboolean
 mt_acquire_save(MtAcquiredMessage *m, const char *dir, const char *label,
                 const guint8 *data, gsize len, gboolean partial, GError **error)
 {
     char sha[65];
 
-    mt_acquire_sha256_hex(data, len, sha);
+    mt_sha256_hex(data, len, sha);
     if (!mt_evidence_write(dir, label, sha, partial ? ".partial" : ".eml", data,
                            len, &m->file, error))
         return FALSE;

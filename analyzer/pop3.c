@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "acquire-private.h"
+#include "mailtrail-private.h"
 
 /* TOP's line count: more lines than any message within the size limit
  * can have (a line is at least one byte), and within a signed 32-bit
@@ -382,7 +383,7 @@ check_sizes(MtAcquiredMessage *m, const MtPop3Body *body)
         if (n == m->announced_size + 2 && n >= 2 && d[n - 2] == '\r' &&
             d[n - 1] == '\n') {
             char sha[65];
-            mt_acquire_sha256_hex(d, n - 2, sha);
+            mt_sha256_hex(d, n - 2, sha);
             m->sha256_without_added_crlf = g_strdup(sha);
             mt_acquired_message_add_note(
                 m, "crlf-added",
