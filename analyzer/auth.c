@@ -1148,18 +1148,6 @@ find_method(const MtAuthResults *r, const char *name)
     return NULL;
 }
 
-static MtEvidence
-evidence_of(const MtReport *report, int header_index)
-{
-    MtEvidence ev = {header_index, -1, -1, NULL};
-
-    if (header_index >= 0 && (guint)header_index < report->headers->len)
-        ev.offset = (gint64)((const MtHeader *)
-                                 report->headers->pdata[header_index])
-                        ->offset;
-    return ev;
-}
-
 static gboolean
 is_failure(const char *method, const char *result)
 {
@@ -1205,7 +1193,7 @@ verdicts(MtReport *report)
             continue;
         *slot = g_strdup(verdict->result);
         if (is_failure(checks[k].method, verdict->result)) {
-            MtEvidence ev = evidence_of(report, trusted->header_index);
+            MtEvidence ev = mt_evidence_for_header(report, trusted->header_index);
             mt_report_add_finding(
                 report, checks[k].id, checks[k].severity, &ev,
                 "%s=%s recorded by the receiver (%s)%s%s", checks[k].method,
@@ -1231,7 +1219,7 @@ verdicts(MtReport *report)
                 || strcmp(verdict->result, "pass") == 0
                 || strcmp(verdict->result, "none") == 0)
                 continue;
-            MtEvidence ev = evidence_of(report, r->header_index);
+            MtEvidence ev = mt_evidence_for_header(report, r->header_index);
             n++;
             mt_report_add_finding(
                 report, "auth-results-contradict", MT_SEVERITY_MEDIUM, &ev,
@@ -1271,7 +1259,7 @@ audit_dkim(MtReport *report, const char *from_org)
      * findings. The alignment below still looks at every one. */
     for (guint i = 0; i < a->dkim->len; i++) {
         const MtSignature *sig = a->dkim->pdata[i];
-        MtEvidence ev = evidence_of(report, sig->header_index);
+        MtEvidence ev = mt_evidence_for_header(report, sig->header_index);
         g_autofree char *org = mt_identity_org_domain(sig->domain);
 
         if (org != NULL && from_org != NULL
@@ -1316,7 +1304,7 @@ audit_dkim(MtReport *report, const char *from_org)
     }
     if (a->dkim->len > 0 && !any_aligned && from_org != NULL) {
         const MtSignature *first = a->dkim->pdata[0];
-        MtEvidence ev = evidence_of(report, first->header_index);
+        MtEvidence ev = mt_evidence_for_header(report, first->header_index);
         mt_report_add_finding(
             report, "dkim-domain-mismatch", MT_SEVERITY_LOW, &ev,
             "no DKIM-Signature is by the From organisation %s (d= %s)",
@@ -1395,7 +1383,7 @@ audit_arc(MtReport *report)
                                    i == 1 ? "none" : "pass");
     }
     if (problem->len > 0) {
-        MtEvidence ev = evidence_of(report, evidence_index);
+        MtEvidence ev = mt_evidence_for_header(report, evidence_index);
         a->arc_chain = "broken";
         a->arc_problem = g_string_free(problem, FALSE);
         mt_report_add_finding(report, "arc-chain-broken", MT_SEVERITY_MEDIUM,
@@ -1467,7 +1455,7 @@ mt_auth_analyze(MtReport *report, const MtOptions *options)
                       options ? options->trusted_authserv : NULL);
         /* One finding each for the first few is evidence enough. */
         if (r->trust == MT_AUTH_INJECTED && injected++ < MT_DKIM_MAX_CHECKED) {
-            MtEvidence ev = evidence_of(report, r->header_index);
+            MtEvidence ev = mt_evidence_for_header(report, r->header_index);
             mt_report_add_finding(
                 report, "auth-results-untrusted", MT_SEVERITY_MEDIUM, &ev,
                 "Authentication-Results by %s sits below the trust boundary "

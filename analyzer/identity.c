@@ -364,18 +364,6 @@ align_table(MtReport *report)
 
 /* ---- Findings ----------------------------------------------------- */
 
-static MtEvidence
-evidence_of(const MtReport *report, int header_index)
-{
-    MtEvidence ev = {header_index, -1, -1, NULL};
-
-    if (header_index >= 0 && (guint)header_index < report->headers->len)
-        ev.offset = (gint64)((const MtHeader *)
-                                 report->headers->pdata[header_index])
-                        ->offset;
-    return ev;
-}
-
 static const MtIdentityEntry *
 first_role(const MtReport *report, const char *role)
 {
@@ -490,7 +478,7 @@ check_message_id(MtReport *report)
     const MtTextField *f = &report->summary.message_id;
     const MtIdentity *id = &report->identity;
     const MtIdentityEntry *sender = first_role(report, "sender");
-    MtEvidence ev = evidence_of(report, f->header_index);
+    MtEvidence ev = mt_evidence_for_header(report, f->header_index);
     const char *text = f->text, *at, *left;
     gsize len, left_len;
     g_autofree char *right = NULL;
@@ -572,14 +560,14 @@ check_return_path(MtReport *report)
     if (rp == NULL)
         return;
     if (rp->address && rp->address[0] == '\0') {
-        MtEvidence ev = evidence_of(report, rp->header_index);
+        MtEvidence ev = mt_evidence_for_header(report, rp->header_index);
         mt_report_add_finding(report, "return-path-null", MT_SEVERITY_INFO,
                               &ev, "Return-Path is <>: a bounce or an "
                               "automatic reply (RFC 5321 4.5.5)");
         return;
     }
     if (id->from_org_domain && rp->org_domain && !rp->aligned_relaxed) {
-        MtEvidence ev = evidence_of(report, rp->header_index);
+        MtEvidence ev = mt_evidence_for_header(report, rp->header_index);
         mt_report_add_finding(
             report, "return-path-mismatch", MT_SEVERITY_LOW, &ev,
             "Return-Path domain %s is not aligned with From %s: bounces go "
@@ -597,7 +585,7 @@ check_reply_to(MtReport *report)
 
     for (guint i = 0; i < id->identities->len; i++) {
         const MtIdentityEntry *e = id->identities->pdata[i];
-        MtEvidence ev = evidence_of(report, e->header_index);
+        MtEvidence ev = mt_evidence_for_header(report, e->header_index);
         if (strcmp(e->role, "reply-to") != 0 || e->header_index != first
             || e->domain == NULL || id->from_domain == NULL)
             continue;
@@ -663,7 +651,7 @@ static void
 check_display_names(MtReport *report, const MtIdentityEntry *e)
 {
     const MtIdentity *id = &report->identity;
-    MtEvidence ev = evidence_of(report, e->header_index);
+    MtEvidence ev = mt_evidence_for_header(report, e->header_index);
     g_autofree char *addr = NULL;
     g_autofree char *named = NULL;
     g_autofree char *named_org = NULL;
@@ -705,7 +693,7 @@ check_from(MtReport *report)
                 && e->header_index != s->from.header_index)
                 second = e->header_index;
         }
-        MtEvidence ev = evidence_of(report, second >= 0 ? second
+        MtEvidence ev = mt_evidence_for_header(report, second >= 0 ? second
                                                         : s->from.header_index);
         mt_report_add_finding(report, "from-multiple", MT_SEVERITY_MEDIUM,
                               &ev, "%u From headers (RFC 5322 3.6 allows "
@@ -714,7 +702,7 @@ check_from(MtReport *report)
     }
     if (s->from.mailboxes && s->from.mailboxes->len > 1
         && s->sender.header_index < 0) {
-        MtEvidence ev = evidence_of(report, s->from.header_index);
+        MtEvidence ev = mt_evidence_for_header(report, s->from.header_index);
         mt_report_add_finding(
             report, "from-mailboxes-without-sender", MT_SEVERITY_LOW, &ev,
             "From holds %u mailboxes and there is no Sender (RFC 5322 "
@@ -822,7 +810,7 @@ check_lookalike(MtReport *report)
 
     if (from == NULL || id->from_org_domain == NULL)
         return;
-    ev = evidence_of(report, from->header_index);
+    ev = mt_evidence_for_header(report, from->header_index);
     from_label = org_label(id->from_org_domain);
     from_skel = skeleton(from_label, &mixed);
     if (mixed) {
@@ -910,7 +898,7 @@ static void
 check_date(MtReport *report)
 {
     const MtSummary *s = &report->summary;
-    MtEvidence ev = evidence_of(report, s->date.header_index);
+    MtEvidence ev = mt_evidence_for_header(report, s->date.header_index);
     const MtReceived *last = dated_hop(report, TRUE);
     const MtReceived *first = dated_hop(report, FALSE);
     const MtReceived *hop1 = report->relay.hops->len > 0
@@ -976,7 +964,7 @@ check_duplicates(MtReport *report)
                 second = (int)i;
         }
         if (count > 1) {
-            MtEvidence ev = evidence_of(report, second);
+            MtEvidence ev = mt_evidence_for_header(report, second);
             mt_report_add_finding(report, "header-duplicate",
                                   MT_SEVERITY_MEDIUM, &ev,
                                   "%s appears %u times (allowed once)",
@@ -1003,7 +991,7 @@ check_recipients(MtReport *report)
     const MtAddressField *delivery[] = {&s->delivered_to, &s->x_original_to};
 
     if (s->bcc.header_index >= 0 && report->relay.hops->len > 0) {
-        MtEvidence ev = evidence_of(report, s->bcc.header_index);
+        MtEvidence ev = mt_evidence_for_header(report, s->bcc.header_index);
         mt_report_add_finding(report, "bcc-present", MT_SEVERITY_LOW, &ev,
                               "a received message carries Bcc, which the "
                               "sending side should remove (RFC 5322 "
@@ -1016,7 +1004,7 @@ check_recipients(MtReport *report)
             if (mb->address == NULL || in_field(&s->to, mb->address)
                 || in_field(&s->cc, mb->address))
                 continue;
-            MtEvidence ev = evidence_of(report, f->header_index);
+            MtEvidence ev = mt_evidence_for_header(report, f->header_index);
             mt_report_add_finding(
                 report, "recipient-not-in-to-cc", MT_SEVERITY_INFO, &ev,
                 "delivered to %s, which is in neither To nor Cc: "

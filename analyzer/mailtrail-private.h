@@ -51,6 +51,10 @@ gsize mt_headers_parse(MtReport *report, const guchar *data, gsize len,
 void mt_summary_build(MtReport *report);
 void mt_summary_clear(MtSummary *summary);
 
+/* Evidence pointing at one header field: its index and byte offset (both
+ * -1 when header_index is out of range). Borrows nothing. */
+MtEvidence mt_evidence_for_header(const MtReport *report, int header_index);
+
 /* Hex SHA-256 of data into out (65 bytes). */
 void mt_sha256_hex(const void *data, gsize len, char out[65]);
 

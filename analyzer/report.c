@@ -304,6 +304,18 @@ mt_report_add_finding(MtReport *report, const char *id, MtSeverity severity,
     g_ptr_array_add(report->findings, finding);
 }
 
+MtEvidence
+mt_evidence_for_header(const MtReport *report, int header_index)
+{
+    MtEvidence ev = {header_index, -1, -1, NULL};
+
+    if (header_index >= 0 && (guint)header_index < report->headers->len)
+        ev.offset = (gint64)((const MtHeader *)
+                                 report->headers->pdata[header_index])
+                        ->offset;
+    return ev;
+}
+
 void
 mt_sha256_hex(const void *data, gsize len, char out[65])
 {

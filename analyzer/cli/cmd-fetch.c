@@ -381,7 +381,13 @@ say_message(const MtAcquisition *rec, const MtAcquiredMessage *m)
     else if (m->number > 0)
         id = g_strdup_printf("message %" G_GUINT64_FORMAT, m->number);
     else
+        /* The UIDL is the server's text: no escape reaches the terminal. */
         id = g_strdup_printf("UIDL %s", m->uidl ? m->uidl : "?");
+    {
+        char *safe = mt_text_terminal_safe(id);
+        g_free(id);
+        id = safe;
+    }
     fprintf(stderr, "mailtrail fetch: %s: %s: %s\n", id,
             mt_acquired_status_to_string(m->status), why);
 }
