@@ -11,6 +11,7 @@
 
 #include "identity-private.h"
 #include "mailtrail-private.h"
+#include "mime-private.h"
 #include "relay-private.h"
 
 void
@@ -180,7 +181,10 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     if (options->online)
         mt_auth_verify_dkim_online(report, data, len);
     mt_crypto_parts_analyze(report, message);
+    /* The content, before the score: attachment and link findings count. */
+    mt_mime_analyze(report, message, data, len, options);
     mt_identity_analyze(report, options);
+    mt_indicators_build(report);
     if (report->defects_dropped)
         mt_report_add_error(report, "limit-reached",
                             "%u defects past the limit of %u were not kept",

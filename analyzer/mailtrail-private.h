@@ -55,6 +55,9 @@ void mt_summary_clear(MtSummary *summary);
  * -1 when header_index is out of range). Borrows nothing. */
 MtEvidence mt_evidence_for_header(const MtReport *report, int header_index);
 
+/* MD5, SHA-1 and SHA-256 of data, lowercase hex (OpenSSL). */
+void mt_hashes_compute(const void *data, gsize len, MtHashes *hashes);
+
 /* Hex SHA-256 of data into out (65 bytes). */
 void mt_sha256_hex(const void *data, gsize len, char out[65]);
 

@@ -19,6 +19,7 @@
 #include "mt-received.h"
 #include "mt-identity.h"
 #include "mt-relay.h"
+#include "mt-mime.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,15 @@ typedef struct {
     guint64 max_message_bytes; /* a message larger than this is not parsed */
     guint max_headers;         /* header fields kept per message */
     guint max_defects;         /* parser defects kept per message */
+    guint max_parts;           /* MIME parts walked per message, nested
+                                * messages included */
+    guint max_mime_depth;      /* multipart nesting walked */
+    guint max_message_depth;   /* message/rfc822 inside message/rfc822 */
+    guint64 max_part_decoded;  /* decoded bytes kept per part */
+    guint64 max_message_decoded; /* decoded bytes per message, all parts */
+    guint max_archive_entries; /* archive entries listed per attachment */
+    guint max_urls;            /* links kept per message */
+    guint max_html_nodes;      /* HTML nodes walked per body */
 } MtLimits;
 
 void mt_limits_init_default(MtLimits *limits);
@@ -268,7 +278,7 @@ typedef struct {
 } MtRelay;
 
 /* The analysis of one message. */
-typedef struct {
+struct _MtReport {
     MtSource source;
     gboolean analyzed; /* FALSE for an input-level error record */
     GPtrArray *headers;  /* MtHeader* */
@@ -279,10 +289,16 @@ typedef struct {
     MtRelay relay;
     MtIdentity identity;         /* identity.c */
     MtAuthentication authentication; /* identity.c, auth.c */
+    MtMime mime;                 /* mime.c and the files it calls */
+    GPtrArray *links;            /* MtUrl*: links.c */
+    guint links_dropped;         /* links past max_urls */
+    GPtrArray *indicators;       /* MtIndicator*: indicators.c */
+    int embedded_depth;          /* 0; n for a message inside a message
+                                  * part (MtPart.message) */
     guint max_defects;     /* from MtLimits: later defects are counted */
     guint defects_dropped; /* defects past max_defects */
     guint headers_dropped; /* header fields past max_headers */
-} MtReport;
+};
 
 /* A table of DKIM public keys, as --dkim-keys reads it: one key a line,
  * "selector._domainkey.domain TXT" (dkim-verify.c). */
@@ -306,6 +322,9 @@ typedef struct {
     const MtDkimKeys *dkim_keys; /* borrowed: --dkim-keys; NULL: no
                                   * signature verification */
     gboolean online; /* --online: look DKIM keys up in live DNS */
+    guint body_preview; /* characters of each text body kept as preview */
+    gboolean bodies;    /* --bodies: keep each body's full text */
+    gboolean keep_attachment_data; /* keep MtAttachment.data (extract) */
 } MtOptions;
 
 void mt_options_init_default(MtOptions *options);

@@ -67,6 +67,14 @@ mt_limits_init_default(MtLimits *limits)
     limits->max_message_bytes = 256u * 1024 * 1024;
     limits->max_headers = 10000;
     limits->max_defects = 1000;
+    limits->max_parts = 1000;
+    limits->max_mime_depth = 50;
+    limits->max_message_depth = 5;
+    limits->max_part_decoded = 64u * 1024 * 1024;
+    limits->max_message_decoded = 256u * 1024 * 1024;
+    limits->max_archive_entries = 1000;
+    limits->max_urls = 2000;
+    limits->max_html_nodes = 200000;
 }
 
 void
@@ -74,6 +82,7 @@ mt_options_init_default(MtOptions *options)
 {
     memset(options, 0, sizeof(*options));
     mt_limits_init_default(&options->limits);
+    options->body_preview = 500;
 }
 
 void
@@ -168,6 +177,9 @@ report_alloc(void)
     report->findings = g_ptr_array_new_with_free_func(mt_finding_free);
     report->errors = g_ptr_array_new_with_free_func(mt_report_error_free);
     mt_relay_init(&report->relay);
+    mt_mime_init(&report->mime);
+    report->links = g_ptr_array_new_with_free_func(mt_url_free);
+    report->indicators = g_ptr_array_new_with_free_func(mt_indicator_free);
     /* With no headers yet, this marks every summary field absent. */
     mt_summary_build(report);
     return report;
@@ -244,6 +256,9 @@ mt_report_free(MtReport *report)
     mt_summary_clear(&report->summary);
     mt_identity_clear(&report->identity);
     mt_authentication_clear(&report->authentication);
+    mt_mime_clear(&report->mime);
+    g_ptr_array_unref(report->links);
+    g_ptr_array_unref(report->indicators);
     g_free(report);
 }
 
@@ -314,6 +329,32 @@ mt_evidence_for_header(const MtReport *report, int header_index)
                                  report->headers->pdata[header_index])
                         ->offset;
     return ev;
+}
+
+static void
+hex_digest(const void *data, gsize len, const EVP_MD *md, char *out,
+           gsize out_size)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    static const char hex[] = "0123456789abcdef";
+    gsize n = 0;
+
+    EVP_Digest(data, len, digest, &digest_len, md, NULL);
+    for (unsigned int i = 0; i < digest_len && n + 2 < out_size; i++) {
+        out[n++] = hex[digest[i] >> 4];
+        out[n++] = hex[digest[i] & 0xf];
+    }
+    out[n] = '\0';
+}
+
+void
+mt_hashes_compute(const void *data, gsize len, MtHashes *hashes)
+{
+    hex_digest(data, len, EVP_md5(), hashes->md5, sizeof(hashes->md5));
+    hex_digest(data, len, EVP_sha1(), hashes->sha1, sizeof(hashes->sha1));
+    hex_digest(data, len, EVP_sha256(), hashes->sha256,
+               sizeof(hashes->sha256));
 }
 
 void
