@@ -103,8 +103,8 @@ parse_mime(MtReport *report, GBytes *bytes)
     return message;
 }
 
-static void
-read_relay(MtReport *report)
+void
+mt_relay_read_hops(MtReport *report)
 {
     /* Received headers are prepended by each relay: the bottom-most is the
      * first hop. */
@@ -170,7 +170,7 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
                              options->limits.max_headers);
     mt_summary_build(report);
     message = parse_mime(report, raw->data);
-    read_relay(report);
+    mt_relay_read_hops(report);
     mt_relay_analyze(report, options);
     mt_auth_analyze(report, options);
     mt_auth_check_body_hash(report, data, len);

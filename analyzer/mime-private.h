@@ -44,6 +44,11 @@ MtReport *mt_analyze_embedded(const MtReport *outer, const char *part_path,
                               gint64 offset, const MtOptions *options,
                               int depth);
 
+/* Reads report->headers' Received and X-Received fields into
+ * report->relay.hops, origin first (analyze.c; shared with the embedded
+ * message analysis). */
+void mt_relay_read_hops(MtReport *report);
+
 /* Adds a "limit-reached" finding naming the limit ("max-parts", ...). */
 void mt_report_limit_reached(MtReport *report, const char *limit,
                              const char *part, const char *fmt, ...)
@@ -100,8 +105,11 @@ char *mt_magic_type(const void *data, gsize len, char **description);
 
 /* Lists an archive held in memory into a->archive_entries and
  * a->archive_format; recurses into archives inside it (depth bounded).
- * Returns FALSE when data is not an archive libarchive reads. */
-gboolean mt_archive_list(MtAttachment *a, const void *data, gsize len,
+ * Sets MT_ATTACH_ARCHIVE, and MT_ATTACH_ENCRYPTED for an encrypted entry
+ * or header, in a->flags. Limits hit are recorded on report (may be
+ * NULL). Returns FALSE when data is not an archive libarchive reads. */
+gboolean mt_archive_list(MtReport *report, MtAttachment *a,
+                         const void *data, gsize len,
                          const MtOptions *options);
 /* The entry array's constructor (mime-model.c). */
 GPtrArray *mt_archive_entries_new(void);

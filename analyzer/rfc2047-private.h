@@ -36,6 +36,17 @@ const char *mt_charset_canonical(const char *label);
 char *mt_charset_to_utf8(const char *charset, const char *bytes, gsize len,
                          gboolean *lossy);
 
+/* Whether every byte >= 0x80 of bytes fits the structure of Shift_JIS
+ * (CP932) text, mostly level-1 kanji and kana leads, as the raw header
+ * guess uses it; Latin-1 text fails. A cheap test before a conversion:
+ * the caller still checks that the converted text reads as Japanese.
+ * Linear time. */
+gboolean mt_charset_looks_like_sjis(const guchar *bytes, gsize len);
+
+/* Whether every byte >= 0x80 of bytes belongs to an EUC-JP pair, katakana
+ * or JIS X 0212 triple, and there is at least one. Linear time. */
+gboolean mt_charset_looks_like_eucjp(const guchar *bytes, gsize len);
+
 /* Decodes an unstructured header value (already unfolded; CR and LF are
  * treated as white space if present) to valid UTF-8.
  *

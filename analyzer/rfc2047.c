@@ -962,6 +962,20 @@ looks_like_eucjp(const guchar *s, gsize n)
     return pairs > 0;
 }
 
+gboolean
+mt_charset_looks_like_sjis(const guchar *bytes, gsize len)
+{
+    g_return_val_if_fail(bytes != NULL || len == 0, FALSE);
+    return looks_like_sjis(bytes, len);
+}
+
+gboolean
+mt_charset_looks_like_eucjp(const guchar *bytes, gsize len)
+{
+    g_return_val_if_fail(bytes != NULL || len == 0, FALSE);
+    return looks_like_eucjp(bytes, len);
+}
+
 /* Converts s with charset into a fresh string and appends it to out when
  * every byte decoded and the result reads as Japanese. */
 static gboolean

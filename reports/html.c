@@ -9,10 +9,17 @@
  * the serializer escapes, and no value from a message is ever put in an
  * attribute, a style sheet or a URL. Links found in a message are shown as
  * text, never as a live href, so nobody follows a phishing URL by a slip of
- * the mouse. The page is one self-contained file: inline CSS, no script,
- * and a Content-Security-Policy that forbids script and every request, in
- * case a bug here ever let markup through. Output is deterministic: the
- * only time on the page comes from SOURCE_DATE_EPOCH when it is set.
+ * the mouse; they, and any URL a finding quotes, are also defanged (hxxp,
+ * [.]) so that a copy and paste does not bring them back to life. Bodies
+ * are shown as escaped text, an HTML body never rendered. The MIME tree
+ * is built with an explicit stack and its lists stop nesting at a bound,
+ * however deep the message. The page is one self-contained file: inline
+ * CSS, no script, and a Content-Security-Policy that forbids script and
+ * every request, in case a bug here ever let markup through. Ids and the
+ * page's own fragment hrefs come from part paths, which the analyzer
+ * writes, filtered to [A-Za-z0-9.-] all the same. Output is
+ * deterministic: the only time on the page comes from SOURCE_DATE_EPOCH
+ * when it is set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -125,6 +132,21 @@ static const char css[] =
     "svg.relay line{stroke:var(--muted);stroke-width:1.5}"
     "svg.relay path.head{fill:var(--muted)}"
     "details{margin:6px 0}summary{cursor:pointer;font-weight:600}"
+    "ul.mime{list-style:none;margin:4px 0;padding-left:16px;"
+    "border-left:2px solid var(--line)}"
+    "ul.mime.top{padding-left:0;border-left:0}ul.mime li{margin:6px 0}"
+    "div.part{overflow-wrap:anywhere}"
+    ".fwd{border:1px solid var(--line);border-left:4px solid var(--accent);"
+    "border-radius:6px;padding:6px 12px;margin:6px 0;background:var(--bg)}"
+    ".fwd p,.fwd ul{margin:4px 0}"
+    "div.body{margin:8px 0 14px}"
+    "pre.preview{white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0;"
+    "background:var(--code);padding:6px 8px;border-radius:4px;"
+    "max-height:20em;overflow:auto;font-size:13px}"
+    "code.url{overflow-wrap:anywhere;word-break:break-all}"
+    "tr.attach td{border-bottom:0}tr.hashes td{padding-top:0}"
+    "tr.hashes{font-size:13px}.hash-label{display:inline-block;"
+    "min-width:5em;color:var(--muted)}"
     "nav.toc ol{columns:2;margin:6px 0 18px}"
     "a{color:var(--accent)}"
     "footer{color:var(--muted);font-size:12px;text-align:center;"
@@ -133,7 +155,7 @@ static const char css[] =
     "4px 10px 12px}table.kv th{width:auto}td.expl{display:none}"
     "td{overflow-wrap:anywhere}td.nowrap{white-space:normal;"
     "overflow-wrap:break-word}"
-    "nav.toc ol{columns:1}}"
+    "nav.toc ol{columns:1}ul.mime{padding-left:8px}}"
     "@media print{:root{color-scheme:light}body{background:#fff;"
     "font-size:11pt}header.top{background:none;color:#000;"
     "border-bottom:2px solid #000;padding:0 0 6px}header.top p{color:#333}"
@@ -141,7 +163,8 @@ static const char css[] =
     "section.message:first-of-type{break-before:auto}"
     "details>*{display:block}.scroll{overflow:visible}"
     "th{background:#eee}tr{break-inside:avoid}a{color:#000;"
-    "text-decoration:none}nav.toc{display:none}}";
+    "text-decoration:none}nav.toc{display:none}"
+    "pre.preview{max-height:none;overflow:visible}.fwd{break-inside:avoid}}";
 
 /* ---- Text and nodes. ---- */
 
@@ -192,6 +215,16 @@ static void
 add_text(xmlNodePtr node, const char *text)
 {
     add_text_max(node, text, 0);
+}
+
+/* A finding's message: it may quote a link from the message, which the
+ * page shows defanged like every other message URL. */
+static void
+add_finding_text(xmlNodePtr node, const char *message)
+{
+    g_autofree char *defanged = mt_text_defang_urls_in(message);
+
+    add_text_max(node, defanged, SUMMARY_TEXT_MAX);
 }
 
 static xmlNodePtr
@@ -366,7 +399,7 @@ add_banner(xmlNodePtr parent, const MtReport *report)
             const MtFinding *f = top->pdata[i];
             xmlNodePtr li = el(ul, "li", NULL);
             add_printf(li, "%s: ", f->id);
-            add_text_max(li, f->message, SUMMARY_TEXT_MAX);
+            add_finding_text(li, f->message);
         }
     }
 }
@@ -1214,10 +1247,829 @@ add_authentication(xmlNodePtr parent, const MtReport *report, guint msg)
     }
 }
 
+/* ---- Content: MIME tree, attachments, bodies, links, indicators. ---- */
+
+/* Lists nested this deep; deeper parts go in the deepest list, in tree
+ * order, their paths saying where they belong. Keeps the page's element
+ * depth bounded whatever max_mime_depth a caller set. */
+#define MIME_NEST_MAX 24
+/* Parts drawn at most: a guard far above max_parts (1000 by default). */
+#define MIME_PARTS_MAX 100000
+/* Characters of an anchor text, a preamble or a description shown. */
+#define CONTENT_TEXT_MAX 300
+/* Findings of a forwarded message named in its block. */
+#define FORWARDED_FINDINGS_MAX 10
+
+/* The anchor of a part: "m1-p1.2". Paths are ours (digits, dots, TEXT,
+ * ":uu1"), but only [A-Za-z0-9.-] go into an id or href all the same. */
+static char *
+part_fragment(guint msg, const char *path)
+{
+    GString *out = g_string_new(NULL);
+
+    g_string_append_printf(out, "m%u-p", msg);
+    for (const char *p = path ? path : ""; *p && out->len < 200; p++)
+        g_string_append_c(out, g_ascii_isalnum(*p) || *p == '.' || *p == '-'
+                                   ? *p
+                                   : '_');
+    return g_string_free(out, FALSE);
+}
+
+/* The tree part a path names, or the part a uuencoded or TNEF file
+ * ("1:uu2") was found in; NULL when the tree has neither. */
+static const MtPart *
+tree_part(const MtReport *report, const char *path)
+{
+    g_autofree char *base = NULL;
+    const char *colon;
+
+    if (path == NULL || report->mime.root == NULL)
+        return NULL;
+    colon = strchr(path, ':');
+    base = colon ? g_strndup(path, (gsize)(colon - path)) : g_strdup(path);
+    /* The model is ours; mt_part_find does not change it. */
+    return mt_part_find((MtPart *)report->mime.root, base);
+}
+
+/* "part 1.2", linked to the tree when the part is in it. */
+static void
+part_link(xmlNodePtr parent, const MtReport *report, guint msg,
+          const char *path, const char *prefix)
+{
+    const MtPart *part = tree_part(report, path);
+    g_autofree char *label = g_strdup_printf("%s%s", prefix,
+                                             path ? path : "?");
+
+    if (part) {
+        g_autofree char *frag = part_fragment(msg, part->path);
+        local_link(parent, frag, label);
+    } else {
+        add_text(parent, label);
+    }
+}
+
+/* A URL or host from a message as text, always defanged: a page read in
+ * a hurry must not offer a live link, even as something to copy. */
+static void
+add_defanged(xmlNodePtr node, const char *url, gboolean is_url)
+{
+    g_autofree char *shown = is_url ? mt_text_defang_url(url)
+                                    : mt_text_defang_domain(url);
+
+    add_text_max(node, shown, SUMMARY_TEXT_MAX);
+}
+
+/* Text that keeps its lines (a body preview): each line made safe on its
+ * own, so a newline stays a newline and every other control is shown. */
+static void
+add_multiline(xmlNodePtr node, const char *text)
+{
+    g_auto(GStrv) lines = NULL;
+    GString *out = g_string_new(NULL);
+
+    lines = g_strsplit(text ? text : "", "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        gsize len = strlen(lines[i]);
+        g_autofree char *safe = NULL;
+
+        if (len && lines[i][len - 1] == '\r')
+            lines[i][len - 1] = '\0';
+        g_strdelimit(lines[i], "\t", ' ');
+        safe = mt_html_safe_text(lines[i], 0);
+        if (i)
+            g_string_append_c(out, '\n');
+        g_string_append(out, safe);
+    }
+    xmlNodeAddContent(node, BAD_CAST out->str);
+    g_string_free(out, TRUE);
+}
+
+static void
+add_badges(xmlNodePtr node, guint flags, guint bits, guint suspicious,
+           gboolean attach)
+{
+    for (guint bit = 0; bit < bits; bit++) {
+        guint flag = 1u << bit;
+        const char *name;
+
+        if (!(flags & flag))
+            continue;
+        name = attach ? mt_attach_flag_name((MtAttachFlag)flag)
+                      : mt_url_flag_name((MtUrlFlag)flag);
+        if (name)
+            text_el(node, "span", (flag & suspicious) ? "flag bad" : "flag",
+                    name);
+    }
+}
+
+static char *
+bytes_text(guint64 n)
+{
+    return g_strdup_printf("%" G_GUINT64_FORMAT " byte%s", n,
+                           n == 1 ? "" : "s");
+}
+
+static void
+add_sep(xmlNodePtr node, gboolean *first)
+{
+    if (!*first)
+        add_text(node, " \xC2\xB7 ");
+    *first = FALSE;
+}
+
+/* The line of one part: path, type, charset, encoding, disposition,
+ * name, sizes, detected type and what the part is to the reader. */
+static void
+add_part_line(xmlNodePtr li, const MtPart *p)
+{
+    xmlNodePtr head = el(li, "div", "part");
+    gboolean first = FALSE; /* a dot after the type, then between items */
+
+    text_el(head, "code", NULL, p->path ? p->path : "?");
+    add_text(head, " ");
+    text_el(head, "strong", "mono", p->content_type ? p->content_type : "?");
+    if (!p->type_declared)
+        text_el(head, "span", "na", " (no Content-Type: default)");
+    if (p->charset) {
+        add_sep(head, &first);
+        add_text(head, "charset ");
+        add_text_max(head, p->charset, CONTENT_TEXT_MAX);
+    }
+    if (p->transfer_encoding) {
+        add_sep(head, &first);
+        add_text_max(head, p->transfer_encoding, CONTENT_TEXT_MAX);
+    }
+    if (p->disposition) {
+        add_sep(head, &first);
+        add_text_max(head, p->disposition, CONTENT_TEXT_MAX);
+    }
+    if (p->filename) {
+        add_sep(head, &first);
+        add_text(head, "name \xE2\x80\x9C");
+        add_text_max(head, p->filename, CONTENT_TEXT_MAX);
+        add_text(head, "\xE2\x80\x9D");
+    }
+    if (p->kind != MT_PART_MULTIPART) {
+        g_autofree char *enc = bytes_text(p->size_encoded);
+        g_autofree char *dec = bytes_text(p->size_decoded);
+        add_sep(head, &first);
+        add_printf(head, "%s stored, %s decoded", enc, dec);
+    }
+    if (p->detected_type &&
+        g_strcmp0(p->detected_type, p->content_type) != 0) {
+        add_sep(head, &first);
+        add_text(head, "content is ");
+        add_text_max(head, p->detected_type, CONTENT_TEXT_MAX);
+    }
+    add_text(head, " ");
+    if (p->is_attachment)
+        text_el(head, "span", "flag", "attachment");
+    if (p->is_body)
+        text_el(head, "span", "flag", "body");
+    if (p->decoded_truncated)
+        text_el(head, "span", "flag bad", "truncated at a limit");
+    if (p->content_description) {
+        xmlNodePtr div = el(li, "div", "na");
+        add_text(div, "description: ");
+        add_text_max(div, p->content_description, CONTENT_TEXT_MAX);
+    }
+    if (p->preamble) {
+        xmlNodePtr div = el(li, "div", "na");
+        add_text(div, "text before the first boundary: ");
+        add_text_max(div, p->preamble, CONTENT_TEXT_MAX);
+    }
+    if (p->epilogue) {
+        xmlNodePtr div = el(li, "div", "na");
+        add_text(div, "text after the last boundary: ");
+        add_text_max(div, p->epilogue, CONTENT_TEXT_MAX);
+    }
+}
+
+static void
+first_mailbox(xmlNodePtr td, const MtAddressField *f)
+{
+    const MtMailbox *m;
+
+    if (f->header_index < 0 || f->mailboxes == NULL ||
+        f->mailboxes->len == 0) {
+        text_el(td, "span", "na", "absent");
+        return;
+    }
+    m = f->mailboxes->pdata[0];
+    if (m->name && *m->name) {
+        add_text_max(td, m->name, SUMMARY_TEXT_MAX);
+        add_text(td, " ");
+    }
+    add_text(td, "<");
+    text_el(td, "span", "mono", m->address ? m->address : "");
+    add_text(td, ">");
+}
+
+/* A message inside a message/rfc822 part: who it claims to be from, its
+ * verdict, its relay path and its findings, with anchors of its own
+ * ("m1-p2-hop1", "m1-p2-f1") that its findings' evidence links to. */
+static void
+add_forwarded(xmlNodePtr li, const MtPart *part, guint msg)
+{
+    const MtReport *m = part->message;
+    g_autofree char *base = part_fragment(msg, part->path);
+    xmlNodePtr box = el(li, "div", "fwd");
+    xmlNodePtr head = el(box, "div", NULL);
+    xmlNodePtr tbody;
+    xmlNodePtr tr;
+    guint counts[MT_SEVERITY_HIGH + 1] = {0};
+    g_autoptr(GPtrArray) top = NULL;
+
+    set_attr(box, "id", "%s-msg", base);
+    text_el(head, "strong", NULL, "Forwarded message");
+    if (m->identity.verdict)
+        add_printf(head, " \xC2\xB7 verdict %s \xC2\xB7 score %d/100",
+                   m->identity.verdict, m->identity.score);
+    else
+        text_el(head, "span", "na", " \xC2\xB7 not scored");
+    tbody = el(el(el(box, "div", "scroll"), "table", "kv"), "tbody", NULL);
+    tr = el(tbody, "tr", NULL);
+    text_el(tr, "th", NULL, "From");
+    first_mailbox(el(tr, "td", NULL), &m->summary.from);
+    tr = el(tbody, "tr", NULL);
+    text_el(tr, "th", NULL, "Subject");
+    if (m->summary.subject.header_index >= 0)
+        add_text_max(el(tr, "td", NULL), m->summary.subject.text,
+                     SUMMARY_TEXT_MAX);
+    else
+        text_el(el(tr, "td", NULL), "span", "na", "absent");
+    if (m->summary.date.header_index >= 0)
+        kv_row(tbody, "Date", m->summary.date.text, NULL);
+    if (m->summary.message_id.header_index >= 0)
+        kv_row(tbody, "Message-ID", m->summary.message_id.text, "mono");
+
+    /* The hops, as a short table to unfold. */
+    if (m->relay.hops && m->relay.hops->len) {
+        static const char *const columns[] = {"Hop", "From (client)",
+                                              "By (server)", "Time (UTC)",
+                                              NULL};
+        xmlNodePtr details = el(box, "details", NULL);
+        xmlNodePtr sum = el(details, "summary", NULL);
+        xmlNodePtr hops;
+        const MtRelayOrigin *o = &m->relay.origin;
+
+        add_printf(sum, "%u hop%s", m->relay.hops->len,
+                   m->relay.hops->len == 1 ? "" : "s");
+        if (o->hop > 0 && o->ip)
+            add_printf(sum, ", origin %s (hop %d, %s)", o->ip, o->hop,
+                       o->verified ? "recorded by a trusted relay"
+                                   : "a claim");
+        hops = table_with_head(details, NULL, columns);
+        for (guint i = 0; i < m->relay.hops->len; i++) {
+            const MtHop *hop = m->relay.hops->pdata[i];
+            const MtReceived *r = hop->received;
+            xmlNodePtr row = el(hops, "tr", NULL);
+            xmlNodePtr td;
+
+            set_attr(row, "id", "%s-hop%u", base, i + 1);
+            add_printf(el(row, "td", "num"), "%u", i + 1);
+            if (r == NULL) {
+                text_el(row, "td", "na", "(not parsed)");
+                continue;
+            }
+            {
+                g_autofree char *client = hop_client(r);
+                g_autofree char *server = hop_server(r);
+                text_el(row, "td", "mono", client);
+                text_el(row, "td", "mono", server);
+            }
+            td = el(row, "td", "mono nowrap");
+            if (r->date_valid) {
+                char buf[21];
+                add_text(td, mt_date_format_utc(r->date_parsed.timestamp,
+                                                buf));
+            } else {
+                text_el(td, "span", "na", "no valid date");
+            }
+        }
+    }
+
+    /* The findings, counted, and the most severe named. */
+    for (guint i = 0; i < m->findings->len; i++) {
+        const MtFinding *f = m->findings->pdata[i];
+        if (f->severity <= MT_SEVERITY_HIGH)
+            counts[f->severity]++;
+    }
+    {
+        xmlNodePtr p = el(box, "p", NULL);
+        add_printf(p, "%u finding%s", m->findings->len,
+                   m->findings->len == 1 ? "" : "s");
+        if (m->findings->len)
+            add_printf(p, ": %u high, %u medium, %u low, %u info",
+                       counts[MT_SEVERITY_HIGH], counts[MT_SEVERITY_MEDIUM],
+                       counts[MT_SEVERITY_LOW], counts[MT_SEVERITY_INFO]);
+    }
+    top = top_findings(m, FORWARDED_FINDINGS_MAX);
+    if (top->len) {
+        xmlNodePtr ul = el(box, "ul", NULL);
+        for (guint i = 0; i < top->len; i++) {
+            const MtFinding *f = top->pdata[i];
+            xmlNodePtr fli = el(ul, "li", NULL);
+            g_autofree char *klass = g_strdup_printf(
+                "sev %s", mt_severity_to_string(f->severity));
+
+            set_attr(fli, "id", "%s-f%u", base, i + 1);
+            text_el(fli, "span", klass, mt_severity_to_string(f->severity));
+            add_printf(fli, " %s: ", f->id);
+            add_finding_text(fli, f->message);
+            if (f->evidence.hop > 0 && m->relay.hops &&
+                (guint)f->evidence.hop <= m->relay.hops->len) {
+                g_autofree char *frag = g_strdup_printf(
+                    "%s-hop%d", base, f->evidence.hop);
+                g_autofree char *label = g_strdup_printf(
+                    "hop %d", f->evidence.hop);
+                add_text(fli, " (");
+                local_link(fli, frag, label);
+                add_text(fli, ")");
+            }
+        }
+        if (m->findings->len > top->len)
+            add_printf(el(box, "p", "na"), "%u more in the JSON report.",
+                       m->findings->len - top->len);
+    }
+}
+
+typedef struct {
+    const MtPart *part;
+    xmlNodePtr list;
+    guint level;
+} TreeJob;
+
+static void
+add_mime_tree(xmlNodePtr parent, const MtReport *report, guint msg)
+{
+    const MtMime *mime = &report->mime;
+    g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(TreeJob));
+    xmlNodePtr top;
+    guint drawn = 0;
+
+    text_el(parent, "h3", NULL, "MIME structure");
+    {
+        xmlNodePtr p = text_el(parent, "p", "why",
+                               "The parts of the message as the mail client "
+                               "sees them, numbered as IMAP does. A "
+                               "forwarded message is shown with its own "
+                               "sender, verdict and findings. ");
+        if (mime->analyzed && mime->root)
+            add_printf(p, "%u part%s, %d level%s deep.", mime->part_count,
+                       mime->part_count == 1 ? "" : "s", mime->max_depth,
+                       mime->max_depth == 1 ? "" : "s");
+    }
+    if (!mime->analyzed || mime->root == NULL) {
+        not_analyzed(parent, "MIME tree");
+        return;
+    }
+    if (mime->partial) {
+        xmlNodePtr p = el(parent, "p", "neg");
+        add_text(p, "message/partial: one piece of a message split in "
+                    "parts, id ");
+        add_text_max(p, mime->partial_id ? mime->partial_id : "?",
+                     CONTENT_TEXT_MAX);
+        add_printf(p, ", part %d of %d.", mime->partial_number,
+                   mime->partial_total);
+    }
+    top = el(parent, "ul", "mime top");
+    set_attr(top, "id", "m%u-mime", msg);
+    g_array_append_val(stack, ((TreeJob){mime->root, top, 0}));
+    while (stack->len > 0 && drawn < MIME_PARTS_MAX) {
+        TreeJob job = g_array_index(stack, TreeJob, stack->len - 1);
+        const MtPart *p = job.part;
+        xmlNodePtr li;
+        xmlNodePtr kids;
+        guint level = job.level;
+        g_autofree char *frag = part_fragment(msg, p->path);
+
+        g_array_set_size(stack, stack->len - 1);
+        drawn++;
+        li = el(job.list, "li", NULL);
+        set_attr(li, "id", "%s", frag);
+        add_part_line(li, p);
+        if (p->kind == MT_PART_MESSAGE && p->message)
+            add_forwarded(li, p, msg);
+        else if (p->kind == MT_PART_MESSAGE)
+            text_el(li, "div", "na",
+                    "Embedded message not analyzed (nesting limit).");
+        if (p->children == NULL || p->children->len == 0)
+            continue;
+        if (level < MIME_NEST_MAX) {
+            kids = el(li, "ul", "mime");
+            level++;
+        } else {
+            kids = job.list;
+        }
+        for (guint i = p->children->len; i-- > 0;)
+            if (p->children->pdata[i])
+                g_array_append_val(stack, ((TreeJob){p->children->pdata[i],
+                                                     kids, level}));
+    }
+}
+
+static void
+hash_line(xmlNodePtr td, const char *label, const char *hex)
+{
+    xmlNodePtr div = el(td, "div", NULL);
+
+    text_el(div, "span", "hash-label", label);
+    text_el(div, "code", "hash", hex && *hex ? hex : "\xE2\x80\x94");
+}
+
+static void
+add_archive_row(xmlNodePtr tbody, const MtAttachment *a)
+{
+    static const char *const columns[] = {"Entry", "Size", "Type", "Notes",
+                                          NULL};
+    guint n = a->archive_entries ? a->archive_entries->len : 0;
+    guint exec = 0, enc = 0;
+    xmlNodePtr td = el(el(tbody, "tr", NULL), "td", NULL);
+    xmlNodePtr details;
+    xmlNodePtr sum;
+    xmlNodePtr rows;
+
+    xmlNewProp(td, BAD_CAST "colspan", BAD_CAST "5");
+    for (guint i = 0; i < n; i++) {
+        const MtArchiveEntry *e = a->archive_entries->pdata[i];
+        exec += e->executable ? 1 : 0;
+        enc += e->encrypted ? 1 : 0;
+    }
+    details = el(td, "details", NULL);
+    sum = el(details, "summary", NULL);
+    add_text_max(sum, a->archive_format ? a->archive_format : "archive",
+                 CONTENT_TEXT_MAX);
+    add_printf(sum, ": %u entr%s", n, n == 1 ? "y" : "ies");
+    if (exec)
+        add_printf(sum, ", %u executable", exec);
+    if (enc)
+        add_printf(sum, ", %u encrypted", enc);
+    if (a->archive_entries_dropped)
+        add_printf(sum, ", %u more not listed (limit)",
+                   a->archive_entries_dropped);
+    if (n == 0)
+        return;
+    rows = table_with_head(details, NULL, columns);
+    for (guint i = 0; i < n; i++) {
+        const MtArchiveEntry *e = a->archive_entries->pdata[i];
+        xmlNodePtr tr = el(rows, "tr", NULL);
+        xmlNodePtr notes;
+        g_autofree char *size = bytes_text(e->size);
+
+        td = el(tr, "td", "mono");
+        add_text_max(td, e->name ? e->name : "(no name)", SUMMARY_TEXT_MAX);
+        text_el(tr, "td", "num", size);
+        text_el(tr, "td", "mono", e->detected_type ? e->detected_type
+                                                   : "\xE2\x80\x94");
+        notes = el(tr, "td", NULL);
+        if (e->is_dir)
+            text_el(notes, "span", "flag", "folder");
+        if (e->executable)
+            text_el(notes, "span", "flag bad", "executable");
+        if (e->encrypted)
+            text_el(notes, "span", "flag bad", "encrypted");
+        if (e->depth > 0)
+            add_printf(el(notes, "span", "flag"), "inside an inner archive "
+                                                  "(level %d)",
+                       e->depth);
+    }
+}
+
+static void
+add_attachments(xmlNodePtr parent, const MtReport *report, guint msg)
+{
+    static const char *const columns[] = {"Part", "Name", "Size",
+                                          "Declared / detected type",
+                                          "Flags", NULL};
+    const GPtrArray *list = report->mime.attachments;
+    xmlNodePtr tbody;
+
+    text_el(parent, "h3", NULL, "Attachments");
+    text_el(parent, "p", "why",
+            "Files in the message, typed by their content, not by their "
+            "name. The hashes are of the decoded bytes: look them up in a "
+            "threat-intelligence service without opening the file.");
+    if (list == NULL || list->len == 0) {
+        text_el(parent, "p", "na", "None.");
+        return;
+    }
+    tbody = table_with_head(parent, "attachments", columns);
+    for (guint i = 0; i < list->len; i++) {
+        const MtAttachment *a = list->pdata[i];
+        xmlNodePtr tr = el(tbody, "tr", "attach");
+        xmlNodePtr td;
+        g_autofree char *size = bytes_text(a->size);
+
+        td = el(tr, "td", "mono nowrap");
+        part_link(td, report, msg, a->part, "");
+        if (a->source && strcmp(a->source, "mime") != 0)
+            text_el(td, "div", "na", strcmp(a->source, "uuencode") == 0
+                                         ? "uuencoded in the text"
+                                     : strcmp(a->source, "tnef") == 0
+                                         ? "inside winmail.dat"
+                                         : a->source);
+        td = el(tr, "td", "mono");
+        if (a->filename)
+            add_text_max(td, a->filename, SUMMARY_TEXT_MAX);
+        else
+            text_el(td, "span", "na", "(no name)");
+        text_el(tr, "td", "num", size);
+        td = el(tr, "td", NULL);
+        {
+            xmlNodePtr div = el(td, "div", "mono");
+            text_el(div, "span", "na", "declared ");
+            add_text_max(div, a->declared_type ? a->declared_type
+                                               : "\xE2\x80\x94",
+                         CONTENT_TEXT_MAX);
+            div = el(td, "div", (a->flags & MT_ATTACH_TYPE_MISMATCH)
+                                    ? "mono neg"
+                                    : "mono");
+            text_el(div, "span", "na", "detected ");
+            add_text_max(div, a->detected_type ? a->detected_type
+                                               : "\xE2\x80\x94",
+                         CONTENT_TEXT_MAX);
+            if (a->detected_description)
+                text_el(td, "div", "na", a->detected_description);
+        }
+        td = el(tr, "td", NULL);
+        add_badges(td, a->flags, MT_ATTACH_FLAG_BITS,
+                   MT_ATTACH_FLAGS_SUSPICIOUS, TRUE);
+        /* The hashes on a row of their own, each on one line. */
+        tr = el(tbody, "tr", "hashes");
+        el(tr, "td", NULL);
+        td = el(tr, "td", NULL);
+        xmlNewProp(td, BAD_CAST "colspan", BAD_CAST "4");
+        hash_line(td, "MD5", a->hashes.md5);
+        hash_line(td, "SHA-1", a->hashes.sha1);
+        hash_line(td, "SHA-256", a->hashes.sha256);
+        if (a->archive_format || a->archive_entries)
+            add_archive_row(tbody, a);
+    }
+}
+
+static void
+add_bodies(xmlNodePtr parent, const MtReport *report, guint msg)
+{
+    const GPtrArray *bodies = report->mime.bodies;
+
+    text_el(parent, "h3", NULL, "Bodies");
+    text_el(parent, "p", "why",
+            "The text the reader sees, decoded to UTF-8. Shown as plain "
+            "text only: an HTML body is never rendered here, its markup "
+            "is shown as written.");
+    if (bodies == NULL || bodies->len == 0) {
+        text_el(parent, "p", "na", "No text body.");
+        return;
+    }
+    for (guint i = 0; i < bodies->len; i++) {
+        const MtBody *b = bodies->pdata[i];
+        xmlNodePtr div = el(parent, "div", "body");
+        xmlNodePtr head = el(div, "div", NULL);
+        g_autofree char *size = bytes_text(b->size);
+
+        part_link(el(head, "strong", NULL), report, msg, b->part, "part ");
+        add_text(head, " ");
+        text_el(head, "span", "mono", b->content_type ? b->content_type
+                                                      : "?");
+        add_text(head, " \xC2\xB7 charset ");
+        add_text_max(head, b->charset_used ? b->charset_used : "?",
+                     CONTENT_TEXT_MAX);
+        if (b->charset_declared &&
+            g_ascii_strcasecmp(b->charset_declared,
+                               b->charset_used ? b->charset_used : "") != 0) {
+            add_text(head, " (declared \xE2\x80\x9C");
+            add_text_max(head, b->charset_declared, CONTENT_TEXT_MAX);
+            add_text(head, "\xE2\x80\x9D)");
+        }
+        add_printf(head, " \xC2\xB7 %s, %" G_GUINT64_FORMAT " characters",
+                   size, b->chars);
+        if (b->charset_detected || b->charset_note || b->lossy) {
+            xmlNodePtr note = el(div, "div",
+                                 b->lossy ? "neg" : "na");
+            if (b->charset_detected)
+                add_text(note, "charset detected");
+            if (b->charset_note) {
+                add_text(note, b->charset_detected ? ": " : "");
+                add_text_max(note, b->charset_note, CONTENT_TEXT_MAX);
+            }
+            if (b->lossy)
+                add_text(note, b->charset_detected || b->charset_note
+                                   ? "; some bytes did not convert"
+                                   : "some bytes did not convert");
+        }
+        if (b->preview && *b->preview) {
+            xmlNodePtr pre = el(div, "pre", "preview");
+            add_multiline(pre, b->preview);
+            if (b->chars > (guint64)g_utf8_strlen(b->preview, -1))
+                text_el(div, "div", "na",
+                        "Preview: the first characters only (the JSON "
+                        "report has the full text with --bodies).");
+        } else {
+            text_el(div, "div", "na", "No preview (--body-preview 0, or "
+                                      "an empty body).");
+        }
+    }
+}
+
+static void
+add_links(xmlNodePtr parent, const MtReport *report, guint msg)
+{
+    static const char *const columns[] = {"#", "URL (defanged)", "Flags",
+                                          "Shown as", "Where",
+                                          "Rewritten link", NULL};
+    const GPtrArray *links = report->links;
+    xmlNodePtr tbody;
+
+    text_el(parent, "h3", NULL, "Links");
+    {
+        xmlNodePtr p = text_el(parent, "p", "why",
+                               "Every URL in the bodies, defanged (hxxp, "
+                               "[.]) and never clickable. A link whose text "
+                               "shows another domain than it goes to is the "
+                               "classic phishing trick. ");
+        add_printf(p, "%u link%s.", links ? links->len : 0,
+                   links && links->len == 1 ? "" : "s");
+    }
+    if (links == NULL || links->len == 0) {
+        if (report->links_dropped == 0) {
+            text_el(parent, "p", "na", "None.");
+            return;
+        }
+    } else {
+        tbody = table_with_head(parent, "links", columns);
+        for (guint i = 0; i < links->len; i++) {
+            const MtUrl *u = links->pdata[i];
+            xmlNodePtr tr = el(tbody, "tr", NULL);
+            xmlNodePtr td;
+
+            set_attr(tr, "id", "m%u-link%u", msg, i + 1);
+            add_printf(el(tr, "td", "num"), "%u", i + 1);
+            td = el(tr, "td", NULL);
+            add_defanged(el(td, "code", "url"), u->url, TRUE);
+            if (u->host_unicode && g_strcmp0(u->host_unicode, u->host)) {
+                xmlNodePtr div = el(td, "div", "na");
+                add_text(div, "host shown as ");
+                add_defanged(div, u->host_unicode, FALSE);
+            }
+            td = el(tr, "td", NULL);
+            add_badges(td, u->flags, MT_URL_FLAG_BITS,
+                       MT_URL_FLAGS_SUSPICIOUS, FALSE);
+            td = el(tr, "td", NULL);
+            if (u->anchor_text)
+                add_text_max(td, u->anchor_text, CONTENT_TEXT_MAX);
+            else
+                add_text(td, "\xE2\x80\x94");
+            td = el(tr, "td", "nowrap");
+            add_text(td, mt_url_source_to_string(u->source));
+            if (u->part) {
+                add_text(td, ", ");
+                part_link(td, report, msg, u->part, "part ");
+            }
+            td = el(tr, "td", NULL);
+            if (u->wrapper || u->unwrapped) {
+                add_text_max(td, u->wrapper ? u->wrapper : "rewritten",
+                             CONTENT_TEXT_MAX);
+                if (u->unwrapped) {
+                    add_text(td, " \xE2\x86\x92 ");
+                    add_defanged(el(td, "code", "url"), u->unwrapped, TRUE);
+                }
+            } else {
+                add_text(td, "\xE2\x80\x94");
+            }
+        }
+    }
+    if (report->links_dropped) {
+        xmlNodePtr p = el(parent, "p", "na");
+        add_printf(p, "%u more links were counted but not kept (limit).",
+                   report->links_dropped);
+    }
+}
+
+static void
+add_indicators(xmlNodePtr parent, const MtReport *report)
+{
+    static const char *const columns[] = {"Type", "Value", "Seen in",
+                                          NULL};
+    const GPtrArray *list = report->indicators;
+    xmlNodePtr details;
+    xmlNodePtr summary;
+    xmlNodePtr tbody;
+
+    if (list == NULL || list->len == 0)
+        return;
+    text_el(parent, "h3", NULL, "Indicators");
+    details = el(parent, "details", NULL);
+    summary = el(details, "summary", NULL);
+    add_printf(summary, "%u indicators (addresses, domains, URLs, hashes) "
+                        "for a blocklist or a lookup; URLs and domains "
+                        "defanged",
+               list->len);
+    tbody = table_with_head(details, "indicators", columns);
+    for (guint i = 0; i < list->len; i++) {
+        const MtIndicator *ind = list->pdata[i];
+        xmlNodePtr tr = el(tbody, "tr", NULL);
+        xmlNodePtr td;
+        GString *sources = g_string_new(NULL);
+
+        text_el(tr, "td", "nowrap", mt_indicator_type_to_string(ind->type));
+        td = el(tr, "td", NULL);
+        switch (ind->type) {
+        case MT_INDICATOR_URL:
+            add_defanged(el(td, "code", "url"), ind->value, TRUE);
+            break;
+        case MT_INDICATOR_DOMAIN:
+        case MT_INDICATOR_EMAIL:
+            add_defanged(el(td, "code", NULL), ind->value, FALSE);
+            break;
+        case MT_INDICATOR_IP:
+            text_el(td, "code", NULL, ind->value);
+            break;
+        case MT_INDICATOR_MD5:
+        case MT_INDICATOR_SHA1:
+        case MT_INDICATOR_SHA256:
+            text_el(td, "code", "hash", ind->value);
+            break;
+        }
+        for (guint k = 0; ind->sources && k < ind->sources->len && k < 20;
+             k++)
+            g_string_append_printf(sources, "%s%s", k ? ", " : "",
+                                   (const char *)ind->sources->pdata[k]);
+        if (ind->sources && ind->sources->len > 20)
+            g_string_append_printf(sources, ", and %u more",
+                                   ind->sources->len - 20);
+        add_text_max(el(tr, "td", NULL), sources->str, SUMMARY_TEXT_MAX);
+        g_string_free(sources, TRUE);
+    }
+}
+
+static void
+add_dsn(xmlNodePtr parent, const MtReport *report, guint msg)
+{
+    static const char *const columns[] = {"Part", "Reporting MTA",
+                                          "Recipient", "Action", "Status",
+                                          "Diagnostic", NULL};
+    const GPtrArray *list = report->mime.dsn;
+    xmlNodePtr tbody;
+
+    if (list == NULL || list->len == 0)
+        return;
+    text_el(parent, "h3", NULL, "Delivery status");
+    text_el(parent, "p", "why",
+            "A bounce (RFC 3464): which server gave up on which recipient, "
+            "and why. The returned message is in the MIME tree.");
+    tbody = table_with_head(parent, NULL, columns);
+    for (guint i = 0; i < list->len; i++) {
+        const MtDsn *d = list->pdata[i];
+        guint n = d->recipients ? d->recipients->len : 0;
+
+        for (guint k = 0; k < (n ? n : 1); k++) {
+            const MtDsnRecipient *r = n ? d->recipients->pdata[k] : NULL;
+            xmlNodePtr tr = el(tbody, "tr", NULL);
+
+            part_link(el(tr, "td", "mono nowrap"), report, msg, d->part, "");
+            add_text_max(el(tr, "td", "mono"),
+                         d->reporting_mta ? d->reporting_mta
+                                          : "\xE2\x80\x94",
+                         CONTENT_TEXT_MAX);
+            add_text_max(el(tr, "td", "mono"),
+                         r && r->final_recipient ? r->final_recipient
+                                                 : "\xE2\x80\x94",
+                         CONTENT_TEXT_MAX);
+            add_text_max(el(tr, "td", NULL),
+                         r && r->action ? r->action : "\xE2\x80\x94",
+                         CONTENT_TEXT_MAX);
+            add_text_max(el(tr, "td", "mono"),
+                         r && r->status ? r->status : "\xE2\x80\x94",
+                         CONTENT_TEXT_MAX);
+            add_text_max(el(tr, "td", NULL),
+                         r && r->diagnostic_code ? r->diagnostic_code
+                                                 : "\xE2\x80\x94",
+                         SUMMARY_TEXT_MAX);
+        }
+    }
+}
+
+static void
+add_content(xmlNodePtr parent, const MtReport *report, guint msg)
+{
+    add_mime_tree(parent, report, msg);
+    if (!report->mime.analyzed) {
+        not_analyzed(parent, "Attachments, bodies and links");
+        return;
+    }
+    add_attachments(parent, report, msg);
+    add_bodies(parent, report, msg);
+    add_links(parent, report, msg);
+    add_dsn(parent, report, msg);
+    add_indicators(parent, report);
+}
+
 /* ---- Findings, defects, headers, errors. ---- */
 
 static void
-evidence_cell(xmlNodePtr td, const MtEvidence *ev, guint msg)
+evidence_cell(xmlNodePtr td, const MtEvidence *ev, const MtReport *report,
+              guint msg)
 {
     gboolean any = FALSE;
 
@@ -1239,8 +2091,9 @@ evidence_cell(xmlNodePtr td, const MtEvidence *ev, guint msg)
         any = TRUE;
     }
     if (ev->part) {
-        add_text(td, any ? ", part " : "part ");
-        add_text(td, ev->part);
+        if (any)
+            add_text(td, ", ");
+        part_link(td, report, msg, ev->part, "part ");
         any = TRUE;
     }
     if (!any)
@@ -1276,8 +2129,8 @@ add_findings(xmlNodePtr parent, const MtReport *report, guint msg)
             text_el(el(tr, "td", NULL), "span", klass,
                     mt_severity_to_string(s));
             text_el(tr, "td", "mono nowrap", f->id);
-            add_text_max(el(tr, "td", NULL), f->message, SUMMARY_TEXT_MAX);
-            evidence_cell(el(tr, "td", NULL), &f->evidence, msg);
+            add_finding_text(el(tr, "td", NULL), f->message);
+            evidence_cell(el(tr, "td", NULL), &f->evidence, report, msg);
         }
 }
 
@@ -1304,7 +2157,7 @@ add_defects(xmlNodePtr parent, const MtReport *report, guint msg)
 
         text_el(tr, "td", "mono", d->code);
         add_text_max(el(tr, "td", NULL), d->message, SUMMARY_TEXT_MAX);
-        evidence_cell(el(tr, "td", NULL), &ev, msg);
+        evidence_cell(el(tr, "td", NULL), &ev, report, msg);
     }
     if (report->defects_dropped) {
         xmlNodePtr p = el(parent, "p", "na");
@@ -1486,8 +2339,7 @@ page_add(HtmlPage *page, const MtReport *report)
         add_relay(section, report, msg);
         add_identity(section, report, msg);
         add_authentication(section, report, msg);
-        text_el(section, "h3", NULL, "Body and attachments");
-        not_analyzed(section, "MIME tree, attachments and links");
+        add_content(section, report, msg);
         add_defects(section, report, msg);
     }
     add_errors(section, report);

@@ -289,8 +289,10 @@ json_errors(const GPtrArray *errors)
     return list;
 }
 
-json_t *
-mt_json_report(const MtReport *report)
+/* The report object; content adds "mime", "links", "links_dropped" and
+ * "indicators" after "authentication" (json-mime.c). */
+static json_t *
+report_object(const MtReport *report, gboolean content)
 {
     json_t *o = json_object();
     json_t *tool = json_object();
@@ -310,11 +312,26 @@ mt_json_report(const MtReport *report)
     json_object_set_new(o, "identity", mt_json_identity(report));
     json_object_set_new(o, "authentication",
                         mt_json_authentication(report));
-    json_object_set_new(o, "mime", json_object());
+    if (content)
+        mt_json_content(o, report);
     json_object_set_new(o, "findings",
                         json_findings(report->findings, report->headers));
     json_object_set_new(o, "errors", json_errors(report->errors));
     return o;
+}
+
+json_t *
+mt_json_report(const MtReport *report)
+{
+    g_return_val_if_fail(report != NULL, NULL);
+    return report_object(report, TRUE);
+}
+
+json_t *
+mt_json_report_embedded(const MtReport *report)
+{
+    g_return_val_if_fail(report != NULL, NULL);
+    return report_object(report, FALSE);
 }
 
 /* JSON: one object for one message, an array for several. The first

@@ -48,6 +48,9 @@ struct _MtRenderer {
     json_t *pending; /* JSON: the first report, until we know if more come */
     gboolean color;  /* text: may use terminal colours */
     void *html;      /* HTML: the page being built (html.c) */
+    gboolean defang; /* text: link URLs and domains written defanged
+                      * (--defang); HTML always defangs them and JSON
+                      * never does */
 };
 
 /* The renderer for format (borrowed, static). */
@@ -62,6 +65,33 @@ void mt_renderer_end(MtRenderer *renderer, const MtRunStats *stats);
 
 /* The whole report as JSON (transfer full). */
 json_t *mt_json_report(const MtReport *report);
+/* The report of a message embedded in a message/rfc822 part: the same
+ * object without "mime", "links", "links_dropped" and "indicators", which
+ * the outer report holds (transfer full). */
+json_t *mt_json_report_embedded(const MtReport *report);
+/* Adds the report's "mime", "links", "links_dropped" and "indicators" to
+ * o, in that order (json-mime.c). */
+void mt_json_content(json_t *o, const MtReport *report);
+
+/* Bits in MtAttachFlag and MtUrlFlag that have a name. */
+#define MT_ATTACH_FLAG_BITS 12
+#define MT_URL_FLAG_BITS 13
+/* The flags a renderer shows as a warning; the others (an archive, a
+ * rewritten link, a remote image) are facts worth knowing. */
+#define MT_ATTACH_FLAGS_SUSPICIOUS                                         \
+    (MT_ATTACH_TYPE_MISMATCH | MT_ATTACH_DOUBLE_EXT | MT_ATTACH_EXECUTABLE | \
+     MT_ATTACH_SCRIPT | MT_ATTACH_BIDI_NAME | MT_ATTACH_HOMOGLYPH_NAME |   \
+     MT_ATTACH_MACRO | MT_ATTACH_HTML | MT_ATTACH_ENCRYPTED |              \
+     MT_ATTACH_DISK_IMAGE)
+#define MT_URL_FLAGS_SUSPICIOUS                                            \
+    (MT_URL_TEXT_MISMATCH | MT_URL_IP_HOST | MT_URL_PUNYCODE |             \
+     MT_URL_SHORTENER | MT_URL_CREDENTIALS | MT_URL_DATA |                 \
+     MT_URL_JAVASCRIPT | MT_URL_FORM_EXTERNAL | MT_URL_TRACKING_PIXEL)
+/* The report's name of one flag ("double-extension", "text-mismatch"),
+ * or NULL for a value that is not exactly one named bit. Static. */
+const char *mt_attach_flag_name(MtAttachFlag flag);
+const char *mt_url_flag_name(MtUrlFlag flag);
+
 /* One Received header in the hop shape (transfer full). */
 json_t *mt_json_received(const MtReceived *received);
 /* The report's "relay" object: hops, origin, boundary, claimed origins,
@@ -83,6 +113,22 @@ char *mt_text_terminal_safe(const char *text);
 glong mt_text_display_width(const char *text);
 /* text cut to at most width columns, "..." marking a cut. Transfer full. */
 char *mt_text_cut_to_width(const char *text, glong width);
+/* url defanged so that nothing turns it back into a live link: the
+ * scheme http(s)/ftp(s) becomes hxxp(s)/fxp(s) and each dot of the host
+ * "[.]" ("hxxps://evil[.]example/a.html"); a mailto: address gets its
+ * domain's dots done. Other text is kept. Transfer full. */
+char *mt_text_defang_url(const char *url);
+/* Every dot of a domain, or of an address's domain, as "[.]". Transfer
+ * full. */
+char *mt_text_defang_domain(const char *domain);
+/* text with every http(s):// and ftp(s):// URL in it defanged as
+ * mt_text_defang_url() does, for prose that quotes links (a finding's
+ * message). Transfer full. */
+char *mt_text_defang_urls_in(const char *text);
+/* The content part of the terminal summary: attachments with their
+ * hashes, the bodies in one line, the links (the flagged ones listed)
+ * and the forwarded messages (text-mime.c). */
+void mt_text_mime(FILE *out, const MtReport *report, gboolean defang);
 /* The SGR escape for a severity, for renderers with colour on. */
 const char *mt_text_severity_color(MtSeverity severity);
 

@@ -228,6 +228,7 @@ text_report(MtRenderer *r, const MtReport *report)
         print_text(out, "User-Agent:", &s->user_agent);
         print_relay(out, &report->relay);
         mt_text_identity(out, report, r->color);
+        mt_text_mime(out, report, r->defang);
         fprintf(out, "  %-13s %u fields, %u defects\n", "Headers:",
                 report->headers->len, report->defects->len);
         for (guint i = 0; i < report->defects->len && i < 5; i++) {

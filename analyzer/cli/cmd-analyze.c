@@ -25,6 +25,7 @@ typedef struct {
     gboolean html_index; /* --html-dir: write index pages too */
     gboolean quiet;
     gboolean no_color;
+    gboolean defang; /* --defang: text output defangs links */
     gboolean fail_on_given; /* --fail-on: exit 1 on a finding at or above */
     MtSeverity fail_on;
     MtOptions analysis;
@@ -82,6 +83,14 @@ mt_cmd_analyze_usage(FILE *out)
         "                           being looked at. MAILTRAIL_DNS_SERVER=\n"
         "                           ADDR:PORT sends the queries to that\n"
         "                           server (tests, air-gapped resolvers)\n"
+        "      --body-preview N     characters of each text body kept as\n"
+        "                           its preview (default 500; 0: none)\n"
+        "      --bodies             also keep the full text of each text\n"
+        "                           body (JSON \"text\"; large reports)\n"
+        "      --defang             write link URLs and domains defanged\n"
+        "                           (hxxp://example[.]com) in text output.\n"
+        "                           HTML always defangs them; JSON keeps\n"
+        "                           the real values\n"
         "      --fail-on SEVERITY   exit 1 when a report has a finding of\n"
         "                           SEVERITY (info, low, medium, high) or\n"
         "                           above\n"
@@ -208,6 +217,7 @@ write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
     if (out == NULL)
         return FALSE;
     mt_renderer_init(&renderer, opts->format, out);
+    renderer.defang = opts->defang;
     mt_renderer_begin(&renderer);
     mt_renderer_report(&renderer, report);
     /* A file per message needs no closing tally. */
@@ -305,6 +315,7 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     renderer.color = !opts->no_color && isatty(fileno(out)) &&
                      (g_getenv("NO_COLOR") == NULL ||
                       *g_getenv("NO_COLOR") == '\0');
+    renderer.defang = opts->defang;
     if (!opts->output_dir)
         mt_renderer_begin(&renderer);
 
@@ -402,6 +413,9 @@ mt_cmd_analyze(int argc, char **argv)
         OPT_DKIM_KEYS,
         OPT_ONLINE,
         OPT_FAIL_ON,
+        OPT_BODY_PREVIEW,
+        OPT_BODIES,
+        OPT_DEFANG,
     };
     static const struct option long_options[] = {
         {"format", required_argument, NULL, 'f'},
@@ -418,6 +432,9 @@ mt_cmd_analyze(int argc, char **argv)
         {"dkim-keys", required_argument, NULL, OPT_DKIM_KEYS},
         {"online", no_argument, NULL, OPT_ONLINE},
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"body-preview", required_argument, NULL, OPT_BODY_PREVIEW},
+        {"bodies", no_argument, NULL, OPT_BODIES},
+        {"defang", no_argument, NULL, OPT_DEFANG},
         {"quiet", no_argument, NULL, 'q'},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"help", no_argument, NULL, 'h'},
@@ -511,6 +528,19 @@ mt_cmd_analyze(int argc, char **argv)
                                    "low, medium, high)",
                                    optarg);
             opts.fail_on_given = TRUE;
+            break;
+        case OPT_BODY_PREVIEW:
+            if (!parse_size(optarg, 0, 10000000, &value))
+                return usage_error("--body-preview: '%s' is not a number "
+                                   "from 0 to 10000000",
+                                   optarg);
+            opts.analysis.body_preview = (guint)value;
+            break;
+        case OPT_BODIES:
+            opts.analysis.bodies = TRUE;
+            break;
+        case OPT_DEFANG:
+            opts.defang = TRUE;
             break;
         case OPT_NO_COLOR:
             opts.no_color = TRUE;

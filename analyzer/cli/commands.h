@@ -13,11 +13,16 @@ enum {
     MT_EXIT_USAGE = 2,
     MT_EXIT_INPUT = 3,    /* some input could not be read or parsed */
     MT_EXIT_CONNECT = 4,  /* fetch: connection, TLS or login failed */
+    MT_EXIT_WRITE = 5,    /* extract: a file could not be written; wins
+                           * over 3 and 6 */
+    MT_EXIT_NO_PART = 6,  /* extract: a --part named no attachment; 3
+                           * wins */
 };
 
 int mt_cmd_analyze(int argc, char **argv);
 int mt_cmd_received(int argc, char **argv);
 int mt_cmd_fetch(int argc, char **argv);
+int mt_cmd_extract(int argc, char **argv);
 
 /* The help text of a command, for --help and "mailtrail help VERB". */
 void mt_cmd_analyze_usage(FILE *out);

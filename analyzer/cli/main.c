@@ -22,6 +22,8 @@ static const Command commands[] = {
      "parse Received header values into JSON, one line each"},
     {"fetch", mt_cmd_fetch,
      "fetch messages over IMAP or POP3 without changing the mailbox"},
+    {"extract", mt_cmd_extract,
+     "write attachments to a folder under safe names, with a manifest"},
 };
 
 static void
@@ -50,6 +52,8 @@ usage(FILE *out)
           "  3  some input could not be read or parsed; the rest was "
           "analyzed\n"
           "  4  fetch: connection, TLS or login failed\n"
+          "  5  extract: a file could not be written\n"
+          "  6  extract: a --part matched no attachment\n"
           "\n"
           "See mailtrail(1) and 'mailtrail COMMAND --help'.\n",
           out);

@@ -16,6 +16,8 @@ Exit 77 (skipped) when Chromium is not installed.
 
 Usage: test-browser.py MAILTRAIL SOURCE_ROOT
 """
+import email
+import email.policy
 import hashlib
 import html.parser
 import http.server
@@ -181,6 +183,23 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def attachment_hashes(path):
+    """(file name, md5, sha256) of each attachment's decoded bytes, worked
+    out here with Python's own MIME parser, not taken from the report."""
+    with open(path, "rb") as f:
+        msg = email.message_from_binary_file(f, policy=email.policy.default)
+    out = []
+    for part in msg.iter_attachments():
+        data = part.get_payload(decode=True) or b""
+        out.append((part.get_filename(), hashlib.md5(data).hexdigest(),
+                    hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def classes(attrs):
+    return attrs.get("class", "").split()
+
+
 # The samples, one page each.
 expect = {
     "plain": ["4 hops.", "mx1.example.org", "216.160.83.56"],
@@ -207,6 +226,24 @@ for name, needles in expect.items():
     if name == "japanese":
         tap.ok(JAPANESE_SUBJECT in dom.title, "japanese: tab title decoded",
                dom.title)
+    # The content sections: the MIME tree, and for the attachment its
+    # hashes, equal to the ones computed here from the .eml.
+    tap.ok("MIME structure" in text and any(
+        a.get("id") == "m1-mime" and "mime" in classes(a)
+        for a in dom.find("ul")), f"{name}: MIME tree section shown")
+    if name == "attachment":
+        files = attachment_hashes(eml)
+        tap.ok(len(files) == 1, "attachment: the sample has one attachment",
+               files)
+        for filename, md5, digest in files:
+            tap.ok(digest in text, f"attachment: SHA-256 of {filename} "
+                   "in the DOM", digest)
+            tap.ok(md5 in text, f"attachment: MD5 of {filename} in the DOM",
+                   md5)
+            tap.ok(filename in text, f"attachment: {filename} named")
+        tap.ok(sum(1 for a in dom.find("code") if "hash" in classes(a))
+               >= 3 * len(files), "attachment: hashes in selectable "
+               "<code class=hash> elements")
 
 # Every sample on one page, with its contents list.
 allp = report("all", *[os.path.join(SAMPLES, n + ".eml") for n in expect])
@@ -299,6 +336,9 @@ tap.ok(b"<script" not in raw_page.lower(), "hostile: no <script in the file")
 tap.ok(b"\x00" not in raw_page and b"\x1b" not in raw_page,
        "hostile: no NUL or ESC byte in the file")
 dom = view("hostile", page)
+tap.ok(not any(a.get("href", "").lower().startswith(("javascript", "http"))
+               for a in dom.find("a")),
+       "hostile: no link to the body's javascript: or http URLs")
 tap.ok(dom.title.strip() != MARKER and dom.title.startswith("<script>"),
        "hostile: payload did not set the title", dom.title)
 tap.ok(not any(k.startswith("data-" + MARKER.lower())
