@@ -146,9 +146,19 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     report->analyzed = TRUE;
     report->max_defects = options->limits.max_defects;
 
-    if (raw->error)
+    if (raw->error) {
         mt_report_add_error(report, mt_error_code_name(raw->error), "%s",
                             raw->error->message);
+        /* The message was hashed, not parsed: an error (the message is
+         * not analyzed) and the limit that caused it, as every limit. */
+        if (g_error_matches(raw->error, MT_ERROR, MT_ERROR_LIMIT))
+            mt_report_limit_reached(report, "max-message-bytes", NULL,
+                                    "a message of %" G_GUINT64_FORMAT
+                                    " bytes, over %" G_GUINT64_FORMAT
+                                    ", was not parsed",
+                                    raw->source.size,
+                                    options->limits.max_message_bytes);
+    }
     if (raw->data == NULL)
         return report;
     data = g_bytes_get_data(raw->data, &len);
@@ -162,6 +172,8 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     if (report->headers->len == 0)
         mt_report_add_error(report, "no-headers",
                             "the message has no header fields");
+    /* mt_headers_parse raised the max-headers finding; the defect says
+     * the same to readers of the defects. */
     if (report->headers_dropped)
         mt_report_add_defect(report, "limit-reached", -1, -1,
                              "%u header fields past the limit of %u were "
@@ -185,9 +197,13 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     mt_mime_analyze(report, message, data, len, options);
     mt_identity_analyze(report, options);
     mt_indicators_build(report);
+    /* A finding, not an error: the message was analyzed, only the list of
+     * defects is cut (a million malformed lines make a million defects).
+     * Last, so that every defect of the run is counted. */
     if (report->defects_dropped)
-        mt_report_add_error(report, "limit-reached",
-                            "%u defects past the limit of %u were not kept",
-                            report->defects_dropped, report->max_defects);
+        mt_report_limit_reached(report, "max-defects", NULL,
+                                "%u defects past the first %u were counted, "
+                                "not kept",
+                                report->defects_dropped, report->max_defects);
     return report;
 }

@@ -306,8 +306,11 @@ read_properties(Cursor *c, MtAuthMethod *m, GString *comments,
     }
 }
 
-MtAuthResults *
-mt_auth_results_parse(const char *value, gssize len, gboolean arc)
+/* mt_auth_results_parse with max_methods methods read; *methods_cut is
+ * set when more followed (the rest of the value is not read). */
+static MtAuthResults *
+results_parse(const char *value, gssize len, gboolean arc, guint max_methods,
+              gboolean *methods_cut)
 {
     MtAuthResults *r = g_new0(MtAuthResults, 1);
     Cursor c = {value, value_length(value, len), 0};
@@ -368,8 +371,9 @@ mt_auth_results_parse(const char *value, gssize len, gboolean arc)
             g_string_free(comments, TRUE);
             continue;
         }
-        if (r->methods->len >= MT_AUTH_MAX_METHODS) {
+        if (r->methods->len >= max_methods) {
             r->truncated = TRUE;
+            *methods_cut = TRUE;
             g_string_free(comments, TRUE);
             break;
         }
@@ -394,6 +398,14 @@ mt_auth_results_parse(const char *value, gssize len, gboolean arc)
         g_ptr_array_add(r->methods, m);
     }
     return r;
+}
+
+MtAuthResults *
+mt_auth_results_parse(const char *value, gssize len, gboolean arc)
+{
+    gboolean cut = FALSE;
+
+    return results_parse(value, len, arc, MT_AUTH_MAX_METHODS, &cut);
 }
 
 void
@@ -1402,6 +1414,12 @@ mt_auth_analyze(MtReport *report, const MtOptions *options)
     g_autoptr(GPtrArray) orgs = g_ptr_array_new_with_free_func(g_free);
     g_autofree char *from_org = NULL;
     guint injected = 0;
+    /* A header of 100,000 "spf=pass" is a parser attack, not a verdict:
+     * what the receiver checks fits in a few methods. */
+    guint max_methods = options ? options->limits.max_auth_methods
+                                : MT_AUTH_MAX_METHODS;
+    guint headers_cut = 0;
+    int first_cut = -1;
 
     g_return_if_fail(report != NULL);
     a = &report->authentication;
@@ -1418,8 +1436,11 @@ mt_auth_analyze(MtReport *report, const MtOptions *options)
         gboolean arc_ar = name_is(h, "ARC-Authentication-Results");
 
         if (arc_ar || name_is(h, "Authentication-Results")) {
-            MtAuthResults *r =
-                mt_auth_results_parse(h->value, (gssize)h->value_len, arc_ar);
+            gboolean cut = FALSE;
+            MtAuthResults *r = results_parse(h->value, (gssize)h->value_len,
+                                             arc_ar, max_methods, &cut);
+            if (cut && headers_cut++ == 0)
+                first_cut = (int)i;
             r->header_index = (int)i;
             r->offset = (gint64)h->offset;
             g_ptr_array_add(a->results, r);
@@ -1444,6 +1465,18 @@ mt_auth_analyze(MtReport *report, const MtOptions *options)
             sig->offset = (gint64)h->offset;
             g_ptr_array_add(a->arc, sig);
         }
+    }
+
+    if (headers_cut > 0) {
+        MtEvidence ev = mt_evidence_for_header(report, first_cut);
+
+        mt_report_add_finding(report, "limit-reached", MT_SEVERITY_LOW, &ev,
+                              "limit max-auth-methods: %u "
+                              "Authentication-Results header%s with more "
+                              "than %u methods; the methods past the limit "
+                              "were not read",
+                              headers_cut, headers_cut == 1 ? "" : "s",
+                              max_methods);
     }
 
     find_boundary(report, orgs);

@@ -62,25 +62,43 @@ unfold(GString *out, const guchar *p, const guchar *end)
     }
 }
 
+/* What one pass over a header block saw of the limits. */
+typedef struct {
+    const MtLimits *limits;
+    gint64 first_dropped;   /* offset of the first field not kept, or -1 */
+    guint cut;              /* fields cut at max_header_bytes */
+    int first_cut;          /* header index of the first one, or -1 */
+    gsize longest;          /* bytes of the longest field cut */
+} Block;
+
 static void
 add_header(MtReport *report, const guchar *data, gsize field_start,
-           gsize name_len, gsize value_start, gsize field_end,
-           const MtLimits *limits)
+           gsize name_len, gsize value_start, gsize field_end, Block *b)
 {
     MtHeader *header;
     GString *value;
-    gsize vlen;
+    gsize vlen, raw_len = field_end - value_start;
+    gboolean cut = FALSE;
     g_autoptr(GPtrArray) decode_defects = NULL;
 
-    if (report->headers->len >= limits->max_headers) {
-        report->headers_dropped++;
+    if (report->headers->len >= b->limits->max_headers) {
+        if (report->headers_dropped++ == 0)
+            b->first_dropped = (gint64)field_start;
         return;
+    }
+    /* One field may fill the whole header block (a megabyte of folded
+     * comments in a Received, a DKIM-Signature padded with white space):
+     * every parser below reads value_len bytes, so the cut here bounds
+     * them all. The offset and the bytes before the cut stay exact. */
+    if ((guint64)raw_len > b->limits->max_header_bytes) {
+        cut = TRUE;
+        raw_len = (gsize)b->limits->max_header_bytes;
     }
     header = g_new0(MtHeader, 1);
     header->name = g_strndup((const char *)data + field_start, name_len);
     header->offset = field_start;
-    value = g_string_sized_new(field_end - value_start);
-    unfold(value, data + value_start, data + field_end);
+    value = g_string_sized_new(raw_len);
+    unfold(value, data + value_start, data + value_start + raw_len);
     /* Leading white space after the colon and trailing white space are
      * not part of the value. */
     vlen = value->len;
@@ -101,6 +119,19 @@ add_header(MtReport *report, const guchar *data, gsize field_start,
     header->decoded = mt_rfc2047_decode(header->value, header->value_len,
                                         decode_defects, -1);
     g_ptr_array_add(report->headers, header);
+    if (cut) {
+        int index = (int)report->headers->len - 1;
+
+        if (b->cut++ == 0)
+            b->first_cut = index;
+        b->longest = MAX(b->longest, field_end - value_start);
+        mt_report_add_defect(report, "header-field-truncated",
+                             (gint64)field_start, index,
+                             "%s: a value of %" G_GSIZE_FORMAT " bytes, "
+                             "analyzed up to the first %" G_GUINT64_FORMAT,
+                             header->name, field_end - value_start,
+                             b->limits->max_header_bytes);
+    }
     for (guint i = 0; i < decode_defects->len; i++) {
         MtDefect *d = decode_defects->pdata[i];
         /* The decoder counts in unfolded bytes; point at the field. */
@@ -110,9 +141,35 @@ add_header(MtReport *report, const guchar *data, gsize field_start,
     }
 }
 
-gsize
-mt_headers_parse(MtReport *report, const guchar *data, gsize len,
-                 const MtLimits *limits)
+/* The "limit-reached" findings of one header block: one per limit, with
+ * the count, so that a block built to hit them shows as such. */
+static void
+report_limits(MtReport *report, const Block *b)
+{
+    if (report->headers_dropped > 0) {
+        MtEvidence ev = {-1, b->first_dropped, -1, NULL};
+
+        mt_report_add_finding(report, "limit-reached", MT_SEVERITY_LOW, &ev,
+                              "limit max-headers: %u header fields past "
+                              "the first %u were not read",
+                              report->headers_dropped,
+                              b->limits->max_headers);
+    }
+    if (b->cut > 0) {
+        MtEvidence ev = mt_evidence_for_header(report, b->first_cut);
+
+        mt_report_add_finding(report, "limit-reached", MT_SEVERITY_LOW, &ev,
+                              "limit max-header-bytes: %u header field%s "
+                              "longer than %" G_GUINT64_FORMAT " bytes (the "
+                              "longest %" G_GSIZE_FORMAT ") analyzed only "
+                              "up to the limit",
+                              b->cut, b->cut == 1 ? "" : "s",
+                              b->limits->max_header_bytes, b->longest);
+    }
+}
+
+static gsize
+parse_block(MtReport *report, const guchar *data, gsize len, Block *b)
 {
     gsize pos = 0;
     gsize field_start = 0, name_len = 0, value_start = 0;
@@ -133,7 +190,7 @@ mt_headers_parse(MtReport *report, const guchar *data, gsize len,
             /* The empty line: the body starts after it. */
             if (in_field)
                 add_header(report, data, field_start, name_len, value_start,
-                           pos, limits);
+                           pos, b);
             return next;
         }
         if (!reported_long && content > MAX_LINE_LENGTH) {
@@ -160,7 +217,7 @@ mt_headers_parse(MtReport *report, const guchar *data, gsize len,
         }
         if (in_field)
             add_header(report, data, field_start, name_len, value_start, pos,
-                       limits);
+                       b);
         in_field = FALSE;
 
         name_len = field_name_length(line, content, &colon);
@@ -192,8 +249,21 @@ mt_headers_parse(MtReport *report, const guchar *data, gsize len,
     }
     if (in_field)
         add_header(report, data, field_start, name_len, value_start, len,
-                   limits);
+                   b);
     return len;
+}
+
+gsize
+mt_headers_parse(MtReport *report, const guchar *data, gsize len,
+                 const MtLimits *limits)
+{
+    Block b = {limits, -1, 0, -1, 0};
+    gsize end;
+
+    g_return_val_if_fail(report != NULL && limits != NULL, 0);
+    end = parse_block(report, data, len, &b);
+    report_limits(report, &b);
+    return end;
 }
 
 static void

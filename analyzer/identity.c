@@ -718,9 +718,12 @@ check_from(MtReport *report)
 /* Maps Cyrillic and Greek letters that look like Latin ones, the digits
  * that pass for letters, and the letter pairs that do ("rn" for "m", "vv"
  * for "w") to the Latin letter, so that "pаypal" (Cyrillic a), "paypa1"
- * and "rnicrosoft" read "paypal" and "microsoft". */
+ * and "rnicrosoft" read "paypal" and "microsoft". text is any bytes: a
+ * byte that is not part of valid UTF-8 is kept as itself (a name made of
+ * such bytes reads differently in every client, so it looks like nothing
+ * in particular), and the scan never steps past the end. */
 static char *
-skeleton(const char *utf8, gboolean *mixed)
+skeleton(const char *text, gboolean *mixed)
 {
     static const struct {
         gunichar from;
@@ -735,13 +738,18 @@ skeleton(const char *utf8, gboolean *mixed)
     };
     GString *out = g_string_new(NULL);
     gboolean latin = FALSE, other = FALSE;
+    const char *end = text + strlen(text);
 
-    for (const char *p = utf8; *p && out->len < 253;
-         p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char_validated(p, -1);
+    for (const char *p = text; p < end && out->len < 253;) {
+        /* Validated against the bytes left: g_utf8_next_char() on a lead
+         * byte at the end (0xF0 then NUL) would jump past the NUL. */
+        gunichar c = g_utf8_get_char_validated(p, end - p);
         gboolean mapped = FALSE;
-        if (c == (gunichar)-1 || c == (gunichar)-2)
-            break;
+        if (c == (gunichar)-1 || c == (gunichar)-2) {
+            g_string_append_c(out, *p++);
+            continue;
+        }
+        p = g_utf8_next_char(p);
         if (c < 0x80 && g_ascii_isalpha((char)c))
             latin = TRUE;
         else if (g_unichar_isalpha(c))
@@ -771,12 +779,16 @@ skeleton(const char *utf8, gboolean *mixed)
     return g_string_free(out, FALSE);
 }
 
-/* The first label of an organisational domain, decoded from punycode. */
+/* The first label of an organisational domain, decoded from punycode,
+ * as valid UTF-8: the domain comes from the message (a Message-ID or
+ * DKIM d= is not checked for UTF-8 on the way in), and a byte that is not
+ * valid UTF-8 is written \xHH, so that the label can go to g_utf8_*()
+ * and into a finding's text. */
 static char *
 org_label(const char *org)
 {
     char *unicode = NULL;
-    char *label;
+    g_autofree char *label = NULL;
     const char *dot;
 
     if (org == NULL)
@@ -787,10 +799,11 @@ org_label(const char *org)
         label = g_strndup(unicode, dot ? (gsize)(dot - unicode)
                                        : strlen(unicode));
         idn2_free(unicode);
-        return label;
+    } else {
+        dot = strchr(org, '.');
+        label = g_strndup(org, dot ? (gsize)(dot - org) : strlen(org));
     }
-    dot = strchr(org, '.');
-    return g_strndup(org, dot ? (gsize)(dot - org) : strlen(org));
+    return mt_escape_bytes(label, strlen(label), NULL);
 }
 
 static void

@@ -26,11 +26,17 @@ typedef struct {
     char *path;
     MtInputFormat format;
     guint depth;
+    /* The end of a named directory's contents in the queue, not a path to
+     * read: when it comes up and nothing was read since the directory was
+     * expanded (yielded == seen), the tree held no message. */
+    gboolean dir_end;
+    guint64 seen;
 } Item;
 
 struct _MtInput {
     MtLimits limits;
     GQueue items; /* Item* still to read */
+    guint64 yielded; /* messages and errors handed out so far */
     MtMboxReader *reader;
     char *current_path;
     char *error_path;
@@ -181,6 +187,19 @@ expand_dir(MtInput *input, const Item *dir_item, GError **error)
         item->depth = dir_item->depth + 1;
         g_queue_insert_before(&input->items, insert_before, item);
     }
+    /* A directory the user named that gives nothing at all (empty, only
+     * empty subdirectories, only links or devices) is an input that could
+     * not be analyzed, said as such rather than skipped in silence. A
+     * subdirectory without messages inside a tree is not: the tree as a
+     * whole is what was asked for. */
+    if (dir_item->depth == 0) {
+        Item *end = g_new0(Item, 1);
+
+        end->path = g_strdup(dir_item->path);
+        end->dir_end = TRUE;
+        end->seen = input->yielded;
+        g_queue_insert_before(&input->items, insert_before, end);
+    }
     return TRUE;
 }
 
@@ -200,6 +219,7 @@ open_read_only(const char *path)
 static MtInputStatus
 fail(MtInput *input, const char *path, const char **error_path)
 {
+    input->yielded++;
     g_free(input->error_path);
     input->error_path = g_strdup(path);
     *error_path = input->error_path;
@@ -222,8 +242,10 @@ mt_input_next(MtInput *input, MtRawMessage **raw, const char **error_path,
         if (input->reader) {
             GError *local = NULL;
             *raw = mt_mbox_reader_next(input->reader, &local);
-            if (*raw)
+            if (*raw) {
+                input->yielded++;
                 return MT_INPUT_MESSAGE;
+            }
             g_clear_pointer(&input->reader, mt_mbox_reader_free);
             if (local) {
                 g_propagate_error(error, local);
@@ -238,6 +260,16 @@ mt_input_next(MtInput *input, MtRawMessage **raw, const char **error_path,
         g_free(input->current_path);
         input->current_path = g_strdup(item->path);
 
+        if (item->dir_end) {
+            gboolean empty = input->yielded == item->seen;
+
+            item_free(item);
+            if (!empty)
+                continue;
+            g_set_error(error, MT_ERROR, MT_ERROR_NOT_MESSAGE,
+                        "no messages found in the directory");
+            return fail(input, input->current_path, error_path);
+        }
         if (strcmp(item->path, "-") == 0) {
             input->reader = mt_mbox_reader_new_fd("-", STDIN_FILENO, FALSE,
                                                   item->format,

@@ -67,10 +67,16 @@ typedef enum {
 
 const char *mt_eol_to_string(MtEol eol);
 
-/* Safety limits. Hitting one is recorded in the report, never a crash. */
+/* Safety limits. Hitting one is recorded in the report as a
+ * "limit-reached" finding naming the limit, never a crash and never a
+ * silent cut. Each has an option, "--limit NAME=VALUE", whose NAME is the
+ * one the finding gives (MtLimitInfo below). */
 typedef struct {
     guint64 max_message_bytes; /* a message larger than this is not parsed */
     guint max_headers;         /* header fields kept per message */
+    guint64 max_header_bytes;  /* bytes of one field's value analyzed,
+                                * as stored (after the colon, folded) */
+    guint max_received;        /* Received headers analyzed as hops */
     guint max_defects;         /* parser defects kept per message */
     guint max_parts;           /* MIME parts walked per message, nested
                                 * messages included */
@@ -81,9 +87,39 @@ typedef struct {
     guint max_archive_entries; /* archive entries listed per attachment */
     guint max_urls;            /* links kept per message */
     guint max_html_nodes;      /* HTML nodes walked per body */
+    guint max_auth_methods;    /* methods read per Authentication-Results */
 } MtLimits;
 
 void mt_limits_init_default(MtLimits *limits);
+
+/* One limit as the command line and the documentation name it. The table
+ * (mt_limits_table) is the one list of limits: --help, the man page's
+ * LIMITS section and the "limit-reached" findings all use its names. */
+typedef struct {
+    const char *name;  /* "max-headers" */
+    gboolean bytes;    /* a size: the value may end in K, M or G (1024) */
+    guint64 min, max;  /* values accepted */
+    const char *help;  /* what it bounds, one short line */
+    gsize offset;      /* of the member in MtLimits */
+    gsize size;        /* of the member: sizeof(guint) or sizeof(guint64) */
+} MtLimitInfo;
+
+/* The limits in documentation order; *n_out receives their number.
+ * Transfer none. */
+const MtLimitInfo *mt_limits_table(gsize *n_out);
+/* The entry named name ("max-headers"; "max_headers" too), or NULL.
+ * Transfer none. */
+const MtLimitInfo *mt_limits_lookup(const char *name);
+guint64 mt_limits_get(const MtLimits *limits, const MtLimitInfo *info);
+/* Sets the limit named name from its text value: a decimal number, for
+ * byte limits with an optional K, M or G suffix (KiB, MiB, GiB, 1024
+ * based). Returns FALSE with MT_ERROR_INVALID for an unknown name, a
+ * value that is not a number, or one outside [min, max]; limits is then
+ * unchanged. */
+gboolean mt_limits_set(MtLimits *limits, const char *name, const char *value,
+                       GError **error);
+/* value as the documentation writes it: "256 MiB", "1000". Transfer full. */
+char *mt_limits_format_value(const MtLimitInfo *info, guint64 value);
 
 /* Where a message came from. Offsets and sizes are in bytes of the input as
  * stored; sha256 is over exactly those bytes. */
@@ -351,5 +387,7 @@ G_END_DECLS
 
 /* Acquisition (mailtrail fetch) uses the types above. */
 #include "mt-acquire.h"
+/* So does parallel analysis (--jobs). */
+#include "mt-parallel.h"
 
 #endif /* MAILTRAIL_H */

@@ -23,7 +23,20 @@
  * header block has a Content-Length that lands exactly on the end of the
  * file or on a separator (optionally after one empty line), the body runs
  * that long and any "From " lines inside it are content; otherwise the
- * Content-Length is ignored.
+ * Content-Length is ignored. It is also ignored when the message it
+ * describes would be over max_message_bytes: following it means holding
+ * every byte from the first "From " line inside the body until its end is
+ * checked, and an attacker's Content-Length can be 2 GiB.
+ *
+ * The split must not depend on how the input arrives (a pipe, a file, the
+ * tests' chunk sizes), yet memory must stay bounded, so each line is judged
+ * on its first LINE_HEAD bytes: a line after a "From " line is a header
+ * field when its name and colon lie within them (RFC 5322 2.1.1 allows 998
+ * bytes a line), and a longer line is decided as soon as that much of it
+ * has arrived, without waiting for its end. A message is over the limit
+ * when its size is, whatever the chunking: bytes are dropped (hashed,
+ * counted) only once those certain to belong to the message exceed
+ * max_message_bytes, never the look-ahead of a separator that may end it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,8 +50,10 @@
 
 /* A separator line longer than this is not a separator. */
 #define MAX_SEPARATOR_LEN 1000
-/* Bytes of an unfinished line kept when a message is being discarded. */
-#define LONG_LINE_KEEP 1024
+/* How much of a line decides what it is (see the top of the file). A line
+ * longer than this is never empty and never a separator (it is longer
+ * than MAX_SEPARATOR_LEN plus a CR), so it is decided from this prefix. */
+#define LINE_HEAD 1024
 #define READ_CHUNK (256 * 1024)
 /* How far to look for the first line end that decides CR-only files. */
 #define FIRST_LINE_SCAN (16 * 1024 * 1024)
@@ -79,9 +94,17 @@ struct _MtMboxReader {
     char *from_line; /* separator of the current message, or NULL */
 };
 
+/* Line-end statistics, fed the bytes of one message in order in pieces
+ * that may split a CR LF pair. */
+typedef struct {
+    gboolean lf, crlf, cr;
+    gboolean last_cr; /* the last byte fed was a CR */
+} EolCount;
+
 /* Scan state of the message being read. Reset for every message. */
 typedef struct {
     gsize pos;             /* start of the line being looked at */
+    gsize search;          /* no line end in [pos, search): linear time */
     gsize prev_line_start; /* start of the previous line */
     gboolean prev_empty;
     gboolean in_headers;
@@ -92,11 +115,17 @@ typedef struct {
     GArray *candidates; /* Pending: separators inside cl_end */
     Pending pending;
     guint64 quoted;
+    EolCount eol;     /* of the bytes dropped so far */
     /* Discard mode: the message is over max_message_bytes. */
     gboolean discarding;
     EVP_MD_CTX *hash;
     guint64 discarded;
-    gboolean long_line; /* the current line started before the discard */
+    /* The current line is longer than LINE_HEAD and has been decided from
+     * its head before its end arrived; long_quoted is what the head said,
+     * long_cut that its first bytes have been dropped since. */
+    gboolean long_line;
+    gboolean long_quoted;
+    gboolean long_cut;
 } Scan;
 
 MtMboxReader *
@@ -229,6 +258,30 @@ is_header_line(const guchar *line, gsize len)
     return i < len && line[i] == ':';
 }
 
+/* Whether the line after a "From " line makes it a separator: a header
+ * field whose name and colon lie in the line's first LINE_HEAD bytes, so
+ * that the answer is the same before and after the rest arrives. */
+static gboolean
+head_is_header(const guchar *line, gsize len)
+{
+    return is_header_line(line, MIN(len, LINE_HEAD));
+}
+
+/* Whether a line is a ">From " line (mboxrd quoting, any depth), judged on
+ * its first LINE_HEAD bytes like everything else. */
+static gboolean
+head_is_quoted_from(const guchar *line, gsize len)
+{
+    gsize i = 0;
+
+    len = MIN(len, LINE_HEAD);
+    if (len < 6 || line[0] != '>')
+        return FALSE;
+    while (i < len && line[i] == '>')
+        i++;
+    return len - i >= 5 && memcmp(line + i, "From ", 5) == 0;
+}
+
 /* Tells why the start of a file is not a message. */
 static char *
 describe_non_message(const guchar *p, gsize len)
@@ -264,19 +317,22 @@ describe_non_message(const guchar *p, gsize len)
                     "field nor an mbox \"From \" line");
 }
 
-/* Finds the end of the line starting at pos. Returns the offset after the
+/* Finds the end of the line starting at pos, looking from from (>= pos:
+ * what was searched before holds no line end). Returns the offset after the
  * line end, or 0 when the line is not complete yet. *content_end excludes
  * the line end (and a CR before LF). */
 static gsize
-find_line(const MtMboxReader *reader, gsize pos, gsize *content_end)
+find_line(const MtMboxReader *reader, gsize pos, gsize from,
+          gsize *content_end)
 {
     const guchar *data = reader->buf->data;
     const guchar *nl;
     gsize end;
 
-    if (pos >= reader->buf->len)
+    from = MAX(pos, from);
+    if (from >= reader->buf->len)
         return 0; /* also keeps a NULL data pointer out of memchr */
-    nl = memchr(data + pos, reader->eol, reader->buf->len - pos);
+    nl = memchr(data + from, reader->eol, reader->buf->len - from);
     if (nl == NULL)
         return 0;
     end = (gsize)(nl - data);
@@ -356,7 +412,7 @@ start(MtMboxReader *reader, GError **error)
         gsize line_end;
         gsize content_end = 0;
         /* The whole first line, however long, before the first message. */
-        while ((line_end = find_line(reader, 0, &content_end)) == 0 &&
+        while ((line_end = find_line(reader, 0, 0, &content_end)) == 0 &&
                !reader->eof)
             read_more(reader);
         if (line_end == 0)
@@ -369,25 +425,59 @@ start(MtMboxReader *reader, GError **error)
     return TRUE;
 }
 
-/* Line-end statistics of a message. */
-static MtEol
-count_eol(const guchar *p, gsize len)
+/* Feeds the next len bytes of a message to its line-end statistics. A CR
+ * is judged when the byte after it comes, which may be in the next piece:
+ * a CR LF split across two reads is one CRLF. memchr() does the walking,
+ * since this sees every byte of every message, up to gigabytes. */
+static void
+eol_feed(EolCount *count, const guchar *p, gsize len)
 {
-    gboolean lf = FALSE, crlf = FALSE, cr = FALSE;
+    const guchar *end = p + len;
 
-    for (gsize i = 0; i < len; i++) {
-        if (p[i] == '\n') {
-            if (i > 0 && p[i - 1] == '\r')
-                crlf = TRUE;
-            else
-                lf = TRUE;
-        } else if (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n')) {
-            cr = TRUE;
+    if (len == 0)
+        return;
+    if (count->last_cr) {
+        if (*p == '\n') {
+            count->crlf = TRUE;
+            p++;
+        } else {
+            count->cr = TRUE;
         }
     }
-    if (lf + crlf + cr > 1)
+    /* Once two kinds are seen the answer is "mixed" whatever follows. */
+    while (p < end && count->lf + count->crlf + count->cr < 2) {
+        const guchar *cr = memchr(p, '\r', (gsize)(end - p));
+        const guchar *stop = cr ? cr : end;
+
+        /* Every LF before the next CR is a bare one. */
+        if (!count->lf && memchr(p, '\n', (gsize)(stop - p)))
+            count->lf = TRUE;
+        if (cr == NULL || cr + 1 == end)
+            break; /* a last CR waits for the next byte */
+        if (cr[1] == '\n') {
+            count->crlf = TRUE;
+            p = cr + 2;
+        } else {
+            count->cr = TRUE;
+            p = cr + 1;
+        }
+    }
+    count->last_cr = end[-1] == '\r';
+}
+
+/* The line-end statistics of a message fed whole; a CR as its last byte is
+ * a CR line end. */
+static MtEol
+eol_result(const EolCount *count)
+{
+    gboolean cr = count->cr || count->last_cr;
+
+    if (count->lf + count->crlf + cr > 1)
         return MT_EOL_MIXED;
-    return lf ? MT_EOL_LF : crlf ? MT_EOL_CRLF : cr ? MT_EOL_CR : MT_EOL_NONE;
+    return count->lf     ? MT_EOL_LF
+           : count->crlf ? MT_EOL_CRLF
+           : cr          ? MT_EOL_CR
+                         : MT_EOL_NONE;
 }
 
 static void
@@ -436,11 +526,15 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
     source->size = msg_end + scan->discarded;
     source->mbox_quoted_from = scan->quoted;
     source->content_length_used = scan->cl_used;
-    source->eol = count_eol(reader->buf->data, msg_end);
+    eol_feed(&scan->eol, reader->buf->data, msg_end);
+    source->eol = eol_result(&scan->eol);
     if (reader->from_line)
         split_envelope(source, reader->from_line);
 
-    if (!scan->discarding && msg_end > reader->limits.max_message_bytes) {
+    /* Discarding implies the size is over the limit: discard_scanned()
+     * drops only bytes certain to belong to the message, once they are
+     * more than the limit. */
+    if (!scan->discarding && source->size > reader->limits.max_message_bytes) {
         /* Over the limit but read within one chunk: reported exactly as
          * a discarded one, so the limit does not depend on chunk sizes. */
         scan->discarding = TRUE;
@@ -492,37 +586,52 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
     return raw;
 }
 
-/* Drops what has been scanned of an over-long message into the hash. */
+/* Whether a Content-Length is still being checked: until it is decided,
+ * the message may end at its first candidate separator, so nothing from
+ * there on may be dropped. The rule that a followed Content-Length keeps
+ * the message within the limit bounds what this holds. */
+static gboolean
+content_length_open(const Scan *scan)
+{
+    return scan->cl_end >= 0 || scan->cl_expect_sep >= 0 ||
+           (scan->pending.active && scan->pending.at_cl) ||
+           scan->candidates->len > 0;
+}
+
+/* Drops into the hash and the line-end count the scanned bytes certain to
+ * belong to the message, once they alone are over max_message_bytes; keeps
+ * whatever may still turn out to be the next message's separator. */
 static void
 discard_scanned(MtMboxReader *reader, Scan *scan)
 {
-    gsize keep = scan->pending.active ? scan->pending.blank_start
-                 : scan->prev_empty ? scan->prev_line_start
-                                    : scan->pos;
+    gsize keep;
 
+    if (content_length_open(scan))
+        return;
+    /* A pending separator or an empty line before an unfinished short
+     * line may end the message; a long line has been decided already and
+     * is the message's. */
+    keep = scan->pending.active ? scan->pending.blank_start
+           : scan->long_line    ? reader->buf->len
+           : scan->prev_empty   ? scan->prev_line_start
+                                : scan->pos;
+    if (keep == 0 ||
+        scan->discarded + keep <= reader->limits.max_message_bytes)
+        return;
     if (!scan->discarding) {
         scan->discarding = TRUE;
         scan->hash = EVP_MD_CTX_new();
         EVP_DigestInit_ex(scan->hash, EVP_sha256(), NULL);
-        /* Content-Length cannot be checked on bytes we no longer hold. */
-        scan->cl_end = scan->cl_expect_sep = -1;
-        g_array_set_size(scan->candidates, 0);
     }
-    if (scan->pending.active && scan->pending.at_cl)
-        scan->pending.at_cl = FALSE;
-    /* An unfinished line past LONG_LINE_KEEP bytes can be neither empty
-     * nor a separator: drop it too and remember that. */
-    if (reader->buf->len - scan->pos > LONG_LINE_KEEP) {
-        keep = reader->buf->len;
-        scan->long_line = TRUE;
-        scan->prev_empty = FALSE;
-        scan->pending.active = FALSE; /* no header field follows it */
-    }
+    if (scan->long_line && keep > scan->pos)
+        scan->long_cut = TRUE;
     EVP_DigestUpdate(scan->hash, reader->buf->data, keep);
+    eol_feed(&scan->eol, reader->buf->data, keep);
     g_byte_array_remove_range(reader->buf, 0, keep);
     scan->discarded += keep;
     reader->buf_offset += keep;
     scan->pos = scan->pos > keep ? scan->pos - keep : 0;
+    scan->search = scan->search > keep ? scan->search - keep : 0;
     scan->prev_line_start =
         scan->prev_line_start > keep ? scan->prev_line_start - keep : 0;
     if (scan->pending.active) {
@@ -579,12 +688,117 @@ emit_pending(MtMboxReader *reader, Scan *scan, const Pending *p)
                 p->line_start);
 }
 
+/* Decides everything the line at scan->pos tells by its first LINE_HEAD
+ * bytes (len of them are there): whether the "From " line before it was a
+ * separator, and whether it is where a Content-Length says the body ends.
+ * So a long line is decided before its end arrives, exactly as it is once
+ * its end is there. content_end and line_end are used only when the line
+ * is a separator or empty, that is short and complete. Returns the message
+ * when the line ends it. */
+static MtRawMessage *
+decide_line_head(MtMboxReader *reader, Scan *scan, gsize len,
+                 gsize content_end, gsize line_end, gboolean *handled)
+{
+    const guchar *line = reader->buf->data + scan->pos;
+    gboolean mbox = reader->format == MT_INPUT_FORMAT_MBOX;
+    MtRawMessage *raw;
+
+    /* A "From " line is a separator only when a header field follows
+     * it: this decides the one seen on the previous line. */
+    if (scan->pending.active) {
+        Pending p = scan->pending;
+        scan->pending.active = FALSE;
+        if (head_is_header(line, len)) {
+            if (p.at_cl) {
+                scan->cl_used = TRUE;
+                return emit_pending(reader, scan, &p);
+            }
+            if (scan->cl_end >= 0 && p.line_start < (gsize)scan->cl_end)
+                g_array_append_val(scan->candidates, p);
+            else
+                return emit_pending(reader, scan, &p);
+        } else if (p.at_cl) {
+            raw = content_length_failed(reader, scan);
+            if (raw)
+                return raw;
+        }
+    }
+
+    /* Where Content-Length says the body ends, a separator must start,
+     * maybe after one empty line. */
+    if (mbox && scan->cl_end >= 0 && scan->pos == (gsize)scan->cl_end) {
+        *handled = TRUE;
+        scan->cl_end = -1;
+        if (is_separator(line, len))
+            scan->pending = (Pending){TRUE, TRUE, scan->pos, content_end,
+                                      line_end, scan->pos};
+        else if (len == 0)
+            scan->cl_expect_sep = (gint64)line_end;
+        else
+            return content_length_failed(reader, scan);
+    } else if (mbox && scan->cl_end < 0 && scan->cl_expect_sep >= 0 &&
+               scan->pos == (gsize)scan->cl_expect_sep) {
+        *handled = TRUE;
+        scan->cl_expect_sep = -1;
+        if (is_separator(line, len))
+            scan->pending = (Pending){TRUE, TRUE, scan->pos, content_end,
+                                      line_end, scan->prev_line_start};
+        else
+            return content_length_failed(reader, scan);
+    }
+    return NULL;
+}
+
+/* Whether the line at scan->pos, ending at line_end or not ended yet at
+ * the end of the buffer (line_end 0), runs past where Content-Length says
+ * the body ends: then the Content-Length fails. */
+static gboolean
+runs_past_cl_end(const MtMboxReader *reader, const Scan *scan,
+                 gsize line_end)
+{
+    gsize cl_end = (gsize)scan->cl_end;
+
+    if (reader->format != MT_INPUT_FORMAT_MBOX || scan->cl_end < 0 ||
+        scan->pos >= cl_end)
+        return FALSE;
+    return line_end ? line_end > cl_end : reader->buf->len > cl_end;
+}
+
+/* The line at scan->pos has no end yet. Once more than LINE_HEAD bytes of
+ * it are there, decides it from them, so that neither a pending separator
+ * nor a Content-Length holds a long line (and the message before it) in
+ * memory. Returns the message when the line ends it. */
+static MtRawMessage *
+decide_long_line(MtMboxReader *reader, Scan *scan)
+{
+    gsize have = reader->buf->len - scan->pos;
+
+    if (!scan->long_line) {
+        gboolean handled = FALSE;
+        MtRawMessage *raw;
+
+        /* Plus one: a CR at the end may belong to a CR LF. */
+        if (have <= LINE_HEAD + 1)
+            return NULL;
+        raw = decide_line_head(reader, scan, have, 0, 0, &handled);
+        if (raw)
+            return raw;
+        scan->long_line = TRUE;
+        scan->long_quoted =
+            head_is_quoted_from(reader->buf->data + scan->pos, have);
+    }
+    if (runs_past_cl_end(reader, scan, 0))
+        return content_length_failed(reader, scan);
+    return NULL;
+}
+
 static MtRawMessage *
 next_message(MtMboxReader *reader)
 {
     Scan scan = {0};
     MtRawMessage *raw = NULL;
     gboolean mbox = reader->format == MT_INPUT_FORMAT_MBOX;
+    guint64 limit = reader->limits.max_message_bytes;
 
     scan.in_headers = TRUE;
     scan.content_length = scan.cl_end = scan.cl_expect_sep = -1;
@@ -592,19 +806,27 @@ next_message(MtMboxReader *reader)
 
     while (raw == NULL) {
         gsize content_end = 0;
-        gsize line_end = find_line(reader, scan.pos, &content_end);
+        gsize line_end =
+            find_line(reader, scan.pos, scan.search, &content_end);
         const guchar *line;
         gsize len;
         gboolean empty, handled = FALSE;
 
         if (line_end == 0) {
+            scan.search = reader->buf->len;
             if (!reader->eof) {
-                if (reader->buf->len > reader->limits.max_message_bytes)
+                raw = decide_long_line(reader, &scan);
+                if (raw)
+                    break;
+                /* Once the message is known to be too large, drop as we
+                 * go: memory stays at about one read. */
+                if (reader->buf->len > limit ||
+                    (scan.discarding && reader->buf->len >= reader->chunk))
                     discard_scanned(reader, &scan);
                 read_more(reader);
                 continue;
             }
-            if (scan.pos == reader->buf->len) {
+            if (scan.pos == reader->buf->len && !scan.long_line) {
                 /* End of input: the message runs to here, unless a
                  * Content-Length promised something else. A "From "
                  * line with nothing after it is content. */
@@ -625,72 +847,29 @@ next_message(MtMboxReader *reader)
         len = content_end - scan.pos;
         empty = len == 0 && !scan.long_line;
 
-        /* A "From " line is a separator only when a header field follows
-         * it: this decides the one seen on the previous line. */
-        if (scan.pending.active) {
-            Pending p = scan.pending;
-            scan.pending.active = FALSE;
-            if (!scan.long_line && is_header_line(line, len)) {
-                if (p.at_cl) {
-                    scan.cl_used = TRUE;
-                    raw = emit_pending(reader, &scan, &p);
-                    break;
-                }
-                if (scan.cl_end >= 0 && p.line_start < (gsize)scan.cl_end) {
-                    g_array_append_val(scan.candidates, p);
-                } else {
-                    raw = emit_pending(reader, &scan, &p);
-                    break;
-                }
-            } else if (p.at_cl) {
-                raw = content_length_failed(reader, &scan);
-                if (raw)
-                    break;
-            }
+        /* A long line's head was decided before its end came. */
+        if (!scan.long_line) {
+            raw = decide_line_head(reader, &scan, len, content_end, line_end,
+                                   &handled);
+            if (raw)
+                break;
         }
-
-        /* Where Content-Length says the body ends, a separator must
-         * start, maybe after one empty line. */
-        if (mbox && scan.cl_end >= 0) {
-            gsize cl_end = (gsize)scan.cl_end;
-            if (scan.pos == cl_end) {
-                handled = TRUE;
-                scan.cl_end = -1;
-                if (is_separator(line, len)) {
-                    scan.pending = (Pending){TRUE, TRUE, scan.pos, content_end,
-                                             line_end, scan.pos};
-                } else if (empty) {
-                    scan.cl_expect_sep = (gint64)line_end;
-                } else {
-                    raw = content_length_failed(reader, &scan);
-                    if (raw)
-                        break;
-                }
-            } else if (scan.pos < cl_end && line_end > cl_end) {
-                raw = content_length_failed(reader, &scan);
-                if (raw)
-                    break;
-            }
-        } else if (mbox && scan.cl_expect_sep >= 0 &&
-                   scan.pos == (gsize)scan.cl_expect_sep) {
-            handled = TRUE;
-            scan.cl_expect_sep = -1;
-            if (is_separator(line, len)) {
-                scan.pending = (Pending){TRUE, TRUE, scan.pos, content_end,
-                                         line_end, scan.prev_line_start};
-            } else {
-                raw = content_length_failed(reader, &scan);
-                if (raw)
-                    break;
-            }
+        if (runs_past_cl_end(reader, &scan, line_end)) {
+            raw = content_length_failed(reader, &scan);
+            if (raw)
+                break;
         }
 
         if (scan.in_headers) {
             if (empty) {
                 scan.in_headers = FALSE;
-                if (mbox && scan.content_length >= 0)
+                /* Followed only for a message within the limit (see the
+                 * top of the file). */
+                if (mbox && scan.content_length >= 0 &&
+                    scan.discarded + line_end +
+                            (guint64)scan.content_length <= limit)
                     scan.cl_end = (gint64)line_end + scan.content_length;
-            } else if (mbox && !scan.long_line) {
+            } else if (mbox && !scan.long_cut) {
                 scan_content_length(&scan, line, len);
             }
         }
@@ -699,17 +878,14 @@ next_message(MtMboxReader *reader)
             scan.pending = (Pending){
                 TRUE, FALSE, scan.pos, content_end, line_end,
                 scan.prev_empty ? scan.prev_line_start : scan.pos};
-        } else if (mbox && len >= 6 && line[0] == '>') {
-            gsize i = 0;
-            while (i < len && line[i] == '>')
-                i++;
-            if (len - i >= 5 && memcmp(line + i, "From ", 5) == 0)
-                scan.quoted++;
+        } else if (mbox && (scan.long_line ? scan.long_quoted
+                                           : head_is_quoted_from(line, len))) {
+            scan.quoted++;
         }
         scan.prev_empty = empty;
         scan.prev_line_start = scan.pos;
-        scan.long_line = FALSE;
-        scan.pos = line_end;
+        scan.long_line = scan.long_quoted = scan.long_cut = FALSE;
+        scan.pos = scan.search = line_end;
     }
     if (scan.hash)
         EVP_MD_CTX_free(scan.hash);

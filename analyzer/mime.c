@@ -396,9 +396,13 @@ check_duplicate_params(Walk *w, const GPtrArray *params, const char *path,
 }
 
 /* The name= of a Content-Type GMime rejected ("BINARY;name=x" has no
- * subtype): GMime then drops every parameter, while other parsers keep
- * them, so a scanner built on one misses the file name another shows.
- * Transfer full, or NULL. */
+ * subtype, "text/;name=x" none either, "/;name=x" no type, a quoted or
+ * spaced type is no token): GMime then drops every parameter, while other
+ * parsers keep them, so a scanner built on one misses the file name
+ * another shows. Called when GMime's parameters give no name: for a type
+ * GMime read, the same parameter parser finds none here either, so no
+ * test of the type's form is needed (one that looked for a '/' missed
+ * "text/"). Transfer full, or NULL. */
 static char *
 name_from_invalid_type(GMimeHeaderList *list)
 {
@@ -408,7 +412,7 @@ name_from_invalid_type(GMimeHeaderList *list)
     GMimeParam *name;
     char *out = NULL;
 
-    if (semi == NULL || memchr(raw, '/', (gsize)(semi - raw)) != NULL)
+    if (semi == NULL)
         return NULL;
     params = g_mime_param_list_parse(NULL, semi + 1);
     if (params == NULL)
@@ -777,7 +781,10 @@ decode_qp(const guchar *in, gsize len, guchar *out, gsize cap,
 
 /* Decodes the first uuencoded file in in: from its "begin" line to "end".
  * Lines are length-prefixed (the first character is 32 plus the byte
- * count), so a line never yields more than it says. */
+ * count), so a line never yields more than it says. With out NULL, only
+ * counts the bytes: a line whose trailing spaces were stripped yields
+ * more bytes than it has characters, so the size is not bounded by
+ * len. */
 static gsize
 decode_uu(const guchar *in, gsize len, guchar *out, gsize cap,
           DecodeNotes *notes, gboolean *full)
@@ -804,8 +811,10 @@ decode_uu(const guchar *in, gsize len, guchar *out, gsize cap,
 
             /* Trailing spaces (zero sextets) are often stripped in
              * transit: characters past the line end count as spaces, so
-             * a line yields what its count says, as uudecode does. */
-            while (count > 0 && p < line) {
+             * a line yields what its count says, as uudecode does, even
+             * when whole groups of four are gone ("M00" is 45 bytes).
+             * The count is at most 63: the loop is bounded. */
+            while (count > 0) {
                 guint32 acc = 0;
 
                 for (guint k = 0; k < 4; k++)
@@ -817,7 +826,9 @@ decode_uu(const guchar *in, gsize len, guchar *out, gsize cap,
                         *full = FALSE;
                         return o;
                     }
-                    out[o++] = (guchar)(acc >> (16 - 8 * k));
+                    if (out)
+                        out[o] = (guchar)(acc >> (16 - 8 * k));
+                    o++;
                 }
                 p += 4;
             }
@@ -868,9 +879,17 @@ decode_content(Walk *w, MtPart *part, const guchar *raw, gsize len,
         d->len = MIN(len, cap);
         full = d->len == len;
     } else {
-        /* Every encoding here shrinks or keeps the size: one allocation
-         * of the bound, never a copy of the input. */
-        room = enc == ENC_BASE64 ? len / 4 * 3 + 3 : len;
+        /* One allocation of the bound, never a copy of the input:
+         * base64 and quoted-printable shrink or keep the size; uuencode
+         * can grow it (stripped trailing spaces), so it is counted
+         * first, in one more linear pass. */
+        if (enc == ENC_UUENCODE) {
+            DecodeNotes scratch = {0};
+
+            room = decode_uu(raw, len, NULL, G_MAXSIZE, &scratch, &full);
+        } else {
+            room = enc == ENC_BASE64 ? len / 4 * 3 + 3 : len;
+        }
         room = MIN(room, cap);
         d->owned = g_malloc(room + 1);
         if (enc == ENC_BASE64)
@@ -1462,9 +1481,10 @@ embedded_report(const MtReport *outer, const guchar *data, gsize len,
         }
     }
     if (report->defects_dropped)
-        mt_report_add_error(report, "limit-reached",
-                            "%u defects past the limit of %u were not kept",
-                            report->defects_dropped, report->max_defects);
+        mt_report_limit_reached(report, "max-defects", NULL,
+                                "%u defects past the first %u were counted, "
+                                "not kept",
+                                report->defects_dropped, report->max_defects);
     return report;
 }
 

@@ -2187,6 +2187,32 @@ mt_relay_analyze(MtReport *report, const MtOptions *options)
                         g_get_real_time() / G_USEC_PER_SEC);
 }
 
+/* Drops the hops past max_received (the Received headers analyzed), with
+ * a "limit-reached" finding. The topmost are kept: the receiving
+ * organisation wrote those, while the sender can add any number of forged
+ * ones at the bottom to make every pass below pay for them. */
+static void
+limit_hops(MtReport *report, guint max_received)
+{
+    GPtrArray *hops = report->relay.hops;
+    guint drop;
+    MtEvidence ev;
+
+    /* 0, from options that were zeroed rather than initialised, would
+     * drop the whole path: take it as no limit. */
+    if (max_received == 0 || hops->len <= max_received)
+        return;
+    drop = hops->len - max_received;
+    ev = mt_evidence_for_header(
+        report, ((const MtHop *)hops->pdata[drop - 1])->header_index);
+    g_ptr_array_remove_range(hops, 0, drop);
+    mt_report_add_finding(report, "limit-reached", MT_SEVERITY_LOW, &ev,
+                          "limit max-received: %u Received headers below "
+                          "the topmost %u were not analyzed (the path "
+                          "starts at the lowest one kept)",
+                          drop, max_received);
+}
+
 void
 mt_relay_analyze_at(MtReport *report, const MtOptions *options, gint64 now)
 {
@@ -2195,6 +2221,7 @@ mt_relay_analyze_at(MtReport *report, const MtOptions *options, gint64 now)
 
     g_return_if_fail(report != NULL && options != NULL);
     geoip = options->geoip;
+    limit_hops(report, options->limits.max_received);
     rl.report = report;
     rl.relay = &report->relay;
     rl.n = report->relay.hops->len;

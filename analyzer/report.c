@@ -4,6 +4,8 @@
  * helpers. A report is plain data: every analysis module appends to it and
  * every renderer reads it.
  */
+#include <stddef.h>
+
 #include <openssl/evp.h>
 
 #include "mailtrail-private.h"
@@ -66,6 +68,13 @@ mt_limits_init_default(MtLimits *limits)
      * input cannot exhaust memory on a laptop. */
     limits->max_message_bytes = 256u * 1024 * 1024;
     limits->max_headers = 10000;
+    /* RFC 5322 allows any number of 998-byte lines in one field; real
+     * ones stay under a few hundred KiB (a long References or DKIM
+     * chain), so a MiB is generous and caps every per-field parser. */
+    limits->max_header_bytes = 1024u * 1024;
+    /* Real paths have a dozen hops, forwarding loops a few hundred
+     * before an MTA gives up (Postfix' hopcount_limit is 50). */
+    limits->max_received = 500;
     limits->max_defects = 1000;
     limits->max_parts = 1000;
     limits->max_mime_depth = 50;
@@ -75,6 +84,195 @@ mt_limits_init_default(MtLimits *limits)
     limits->max_archive_entries = 1000;
     limits->max_urls = 2000;
     limits->max_html_nodes = 200000;
+    /* RFC 8601 methods number a handful per header; Microsoft's longest
+     * lists stay under twenty. */
+    limits->max_auth_methods = 64;
+}
+
+#define KIB G_GUINT64_CONSTANT(1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+#define MEMBER(m) offsetof(MtLimits, m), sizeof(((MtLimits *)NULL)->m)
+
+/* The one list of limits. The upper bounds are not safety limits of
+ * their own but a guard against a typo (an extra zero, a unit forgotten)
+ * turning a bound off; the lower ones keep the analysis meaningful (a
+ * message of 0 bytes, no header kept). */
+static const MtLimitInfo limit_table[] = {
+    {"max-message-bytes", TRUE, KIB, 64 * GIB,
+     "bytes of one message; a larger one is hashed and reported, not "
+     "parsed",
+     MEMBER(max_message_bytes)},
+    {"max-headers", FALSE, 1, 10000000,
+     "header fields kept per message", MEMBER(max_headers)},
+    {"max-header-bytes", TRUE, KIB, GIB,
+     "bytes of one header field's value analyzed; the rest is cut",
+     MEMBER(max_header_bytes)},
+    {"max-received", FALSE, 1, 100000,
+     "Received headers analyzed as hops (the topmost are kept)",
+     MEMBER(max_received)},
+    {"max-defects", FALSE, 1, 10000000,
+     "parser defects kept per message; the rest are counted",
+     MEMBER(max_defects)},
+    {"max-parts", FALSE, 1, 1000000,
+     "MIME parts walked per message, forwarded messages included",
+     MEMBER(max_parts)},
+    {"max-mime-depth", FALSE, 1, 1000, "multipart nesting walked",
+     MEMBER(max_mime_depth)},
+    {"max-message-depth", FALSE, 1, 50,
+     "message/rfc822 nesting analyzed", MEMBER(max_message_depth)},
+    {"max-part-decoded", TRUE, KIB, 16 * GIB,
+     "decoded bytes kept per part (base64 bombs)",
+     MEMBER(max_part_decoded)},
+    {"max-message-decoded", TRUE, KIB, 64 * GIB,
+     "decoded bytes per message, all parts", MEMBER(max_message_decoded)},
+    {"max-archive-entries", FALSE, 1, 1000000,
+     "archive entries listed per attachment",
+     MEMBER(max_archive_entries)},
+    {"max-urls", FALSE, 1, 10000000, "links kept per message",
+     MEMBER(max_urls)},
+    {"max-html-nodes", FALSE, 1, 100000000, "HTML nodes walked per body",
+     MEMBER(max_html_nodes)},
+    {"max-auth-methods", FALSE, 1, 10000,
+     "methods read per Authentication-Results header",
+     MEMBER(max_auth_methods)},
+};
+
+const MtLimitInfo *
+mt_limits_table(gsize *n_out)
+{
+    if (n_out)
+        *n_out = G_N_ELEMENTS(limit_table);
+    return limit_table;
+}
+
+const MtLimitInfo *
+mt_limits_lookup(const char *name)
+{
+    g_return_val_if_fail(name != NULL, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(limit_table); i++) {
+        const char *a = limit_table[i].name, *b = name;
+
+        /* "max_headers", the C member's spelling, names it too. */
+        while (*a && (*a == *b || (*a == '-' && *b == '_'))) {
+            a++;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0')
+            return &limit_table[i];
+    }
+    return NULL;
+}
+
+guint64
+mt_limits_get(const MtLimits *limits, const MtLimitInfo *info)
+{
+    const char *p;
+
+    g_return_val_if_fail(limits != NULL && info != NULL, 0);
+    p = (const char *)limits + info->offset;
+    if (info->size == sizeof(guint64))
+        return *(const guint64 *)(const void *)p;
+    return *(const guint *)(const void *)p;
+}
+
+/* Parses a limit's value: digits, then for a byte limit an optional K, M
+ * or G (any case, "KiB" and "KB" too, all 1024 based). Overflow is an
+ * error, never a wrap. */
+static gboolean
+parse_limit_value(const MtLimitInfo *info, const char *text, guint64 *out)
+{
+    guint64 n = 0, unit = 1;
+    const char *p = text;
+
+    if (!g_ascii_isdigit(*p))
+        return FALSE;
+    for (; g_ascii_isdigit(*p); p++) {
+        guint d = (guint)(*p - '0');
+        if (n > (G_MAXUINT64 - d) / 10)
+            return FALSE;
+        n = n * 10 + d;
+    }
+    if (*p != '\0') {
+        if (!info->bytes)
+            return FALSE;
+        switch (g_ascii_toupper(*p)) {
+        case 'K':
+            unit = KIB;
+            break;
+        case 'M':
+            unit = MIB;
+            break;
+        case 'G':
+            unit = GIB;
+            break;
+        default:
+            return FALSE;
+        }
+        p++;
+        if (g_ascii_strcasecmp(p, "iB") != 0 &&
+            g_ascii_strcasecmp(p, "B") != 0 && *p != '\0')
+            return FALSE;
+        if (n > G_MAXUINT64 / unit)
+            return FALSE;
+    }
+    *out = n * unit;
+    return TRUE;
+}
+
+gboolean
+mt_limits_set(MtLimits *limits, const char *name, const char *value,
+              GError **error)
+{
+    const MtLimitInfo *info;
+    guint64 n = 0;
+    char *p;
+
+    g_return_val_if_fail(limits != NULL && name != NULL && value != NULL,
+                         FALSE);
+    info = mt_limits_lookup(name);
+    if (info == NULL) {
+        g_autoptr(GString) names = g_string_new(NULL);
+
+        for (gsize i = 0; i < G_N_ELEMENTS(limit_table); i++)
+            g_string_append_printf(names, "%s%s", i ? ", " : "",
+                                   limit_table[i].name);
+        g_set_error(error, MT_ERROR, MT_ERROR_INVALID,
+                    "unknown limit '%s' (%s)", name, names->str);
+        return FALSE;
+    }
+    if (!parse_limit_value(info, value, &n) || n < info->min ||
+        n > info->max) {
+        g_autofree char *min = mt_limits_format_value(info, info->min);
+        g_autofree char *max = mt_limits_format_value(info, info->max);
+        g_set_error(error, MT_ERROR, MT_ERROR_INVALID,
+                    "%s: '%s' is not %s from %s to %s", info->name, value,
+                    info->bytes ? "a size (bytes, or with K, M, G)"
+                                : "a number",
+                    min, max);
+        return FALSE;
+    }
+    p = (char *)limits + info->offset;
+    if (info->size == sizeof(guint64))
+        *(guint64 *)(void *)p = n;
+    else
+        *(guint *)(void *)p = (guint)n;
+    return TRUE;
+}
+
+char *
+mt_limits_format_value(const MtLimitInfo *info, guint64 value)
+{
+    g_return_val_if_fail(info != NULL, NULL);
+    if (info->bytes && value > 0) {
+        if (value % GIB == 0)
+            return g_strdup_printf("%" G_GUINT64_FORMAT " GiB", value / GIB);
+        if (value % MIB == 0)
+            return g_strdup_printf("%" G_GUINT64_FORMAT " MiB", value / MIB);
+        if (value % KIB == 0)
+            return g_strdup_printf("%" G_GUINT64_FORMAT " KiB", value / KIB);
+    }
+    return g_strdup_printf("%" G_GUINT64_FORMAT, value);
 }
 
 void

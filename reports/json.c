@@ -371,20 +371,35 @@ json_end(MtRenderer *r, const MtRunStats *stats)
 
 /* NDJSON: one compact line per message, flushed at once so that a reader
  * (jq, a SIEM shipper) sees each message as soon as it is analyzed. */
-static void
-ndjson_report(MtRenderer *r, const MtReport *report)
+static char *
+ndjson_prepare(const MtReport *report)
 {
     json_t *o = mt_json_report(report);
     /* One buffer and one write: json_dumpf writes token by token. */
-    char *line = json_dumps(o, JSON_COMPACT);
+    char *dumped = json_dumps(o, JSON_COMPACT);
+    char *line = g_strdup(dumped ? dumped : "");
 
-    if (line) {
-        fputs(line, r->out);
-        free(line);
-    }
-    fputc('\n', r->out);
-    fflush(r->out);
+    free(dumped);
     json_decref(o);
+    return line;
+}
+
+static void
+ndjson_report_prepared(MtRenderer *r, const char *line)
+{
+    fputs(line, r->out);
+    fputc('\n', r->out);
+    /* Each line out as soon as it is made: consumers (jq, a bulk loader)
+     * read while the run goes on. */
+    fflush(r->out);
+}
+
+static void
+ndjson_report(MtRenderer *r, const MtReport *report)
+{
+    g_autofree char *line = ndjson_prepare(report);
+
+    ndjson_report_prepared(r, line);
 }
 
 const MtRendererClass mt_renderer_json = {
@@ -398,4 +413,6 @@ const MtRendererClass mt_renderer_ndjson = {
     .name = "ndjson",
     .extension = "ndjson",
     .report = ndjson_report,
+    .prepare = ndjson_prepare,
+    .report_prepared = ndjson_report_prepared,
 };

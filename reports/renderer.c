@@ -60,6 +60,26 @@ mt_renderer_report(MtRenderer *renderer, const MtReport *report)
     renderer->count++;
 }
 
+char *
+mt_renderer_prepare(MtFormat format, const MtReport *report)
+{
+    const MtRendererClass *klass = mt_renderer_class_get(format);
+
+    return klass && klass->prepare ? klass->prepare(report) : NULL;
+}
+
+void
+mt_renderer_report_prepared(MtRenderer *renderer, const MtReport *report,
+                            const char *prepared)
+{
+    if (prepared == NULL || renderer->klass->report_prepared == NULL) {
+        mt_renderer_report(renderer, report);
+        return;
+    }
+    renderer->klass->report_prepared(renderer, prepared);
+    renderer->count++;
+}
+
 void
 mt_renderer_end(MtRenderer *renderer, const MtRunStats *stats)
 {

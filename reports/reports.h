@@ -39,6 +39,10 @@ typedef struct {
     void (*begin)(MtRenderer *renderer);
     void (*report)(MtRenderer *renderer, const MtReport *report);
     void (*end)(MtRenderer *renderer, const MtRunStats *stats);
+    /* Optional: the report's output made on any thread, with no renderer
+     * state (NDJSON: the line); report_prepared then writes it. */
+    char *(*prepare)(const MtReport *report);
+    void (*report_prepared)(MtRenderer *renderer, const char *prepared);
 } MtRendererClass;
 
 struct _MtRenderer {
@@ -61,6 +65,14 @@ gboolean mt_format_from_string(const char *name, MtFormat *out);
 void mt_renderer_init(MtRenderer *renderer, MtFormat format, FILE *out);
 void mt_renderer_begin(MtRenderer *renderer);
 void mt_renderer_report(MtRenderer *renderer, const MtReport *report);
+/* For parallel runs: the report's output prepared on a worker thread,
+ * where the format allows it, else NULL (thread-safe; transfer full,
+ * g_free). */
+char *mt_renderer_prepare(MtFormat format, const MtReport *report);
+/* Renders report, using prepared (from mt_renderer_prepare(), or NULL)
+ * when there is one. */
+void mt_renderer_report_prepared(MtRenderer *renderer, const MtReport *report,
+                                 const char *prepared);
 void mt_renderer_end(MtRenderer *renderer, const MtRunStats *stats);
 
 /* The whole report as JSON (transfer full). */

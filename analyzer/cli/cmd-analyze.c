@@ -28,8 +28,58 @@ typedef struct {
     gboolean defang; /* --defang: text output defangs links */
     gboolean fail_on_given; /* --fail-on: exit 1 on a finding at or above */
     MtSeverity fail_on;
+    guint jobs;     /* --jobs: analysis threads */
     MtOptions analysis;
 } AnalyzeOptions;
+
+/* Writes text wrapped to width columns, each line after the first
+ * indented by indent spaces (the first continues the current line). */
+static void
+put_wrapped(FILE *out, const char *text, int column, int indent, int width)
+{
+    g_auto(GStrv) words = g_strsplit(text, " ", -1);
+
+    for (char **w = words; *w; w++) {
+        int len = (int)strlen(*w);
+
+        if (column > indent && column + 1 + len > width) {
+            fprintf(out, "\n%*s", indent, "");
+            column = indent;
+        } else if (column > indent) {
+            fputc(' ', out);
+            column++;
+        }
+        fputs(*w, out);
+        column += len;
+    }
+    fputc('\n', out);
+}
+
+/* The Limits section of the help, from the core's table of limits. */
+static void
+limits_usage(FILE *out)
+{
+    const MtLimitInfo *table;
+    MtLimits defaults;
+    gsize n = 0;
+
+    mt_limits_init_default(&defaults);
+    table = mt_limits_table(&n);
+    fputs("Limits (--limit NAME=VALUE): a message that hits one is\n"
+          "analyzed up to it, with a \"limit-reached\" finding naming the\n"
+          "limit; only a message over max-message-bytes is not analyzed\n"
+          "(an error, exit 3). Sizes take a K, M or G suffix (1024 based).\n"
+          "  NAME                 DEFAULT  WHAT IT BOUNDS\n",
+          out);
+    for (gsize i = 0; i < n; i++) {
+        g_autofree char *def =
+            mt_limits_format_value(&table[i], mt_limits_get(&defaults,
+                                                             &table[i]));
+
+        fprintf(out, "  %-20s %-8s ", table[i].name, def);
+        put_wrapped(out, table[i].help, 32, 32, 79);
+    }
+}
 
 void
 mt_cmd_analyze_usage(FILE *out)
@@ -51,10 +101,10 @@ mt_cmd_analyze_usage(FILE *out)
         "      --html-dir DIR       one HTML page per message in DIR and an\n"
         "                           index.html, sortable by column\n"
         "      --input-format KIND  eml, mbox or maildir: skip detection\n"
-        "      --max-message-size N bytes; larger messages are hashed and\n"
-        "                           reported, not parsed (default 256 MiB)\n"
-        "      --max-headers N      header fields kept per message "
-        "(default 10000)\n"
+        "      --limit NAME=VALUE   set a safety limit (see Limits below);\n"
+        "                           repeatable\n"
+        "      --max-message-size N --limit max-message-bytes=N\n"
+        "      --max-headers N      --limit max-headers=N\n"
         "      --geoip-db PATH      a MaxMind DB file (City, Country, ASN,\n"
         "                           Anonymous-IP); repeatable. Default: the\n"
         "                           *.mmdb in $MAILTRAIL_GEOIP_DIR,\n"
@@ -94,10 +144,16 @@ mt_cmd_analyze_usage(FILE *out)
         "      --fail-on SEVERITY   exit 1 when a report has a finding of\n"
         "                           SEVERITY (info, low, medium, high) or\n"
         "                           above\n"
+        "  -j, --jobs N             analyze on N threads (default 1); the\n"
+        "                           output is the same, in input order\n"
         "  -q, --quiet              no per-message error lines on stderr\n"
         "      --no-color           no colour in text output (also when\n"
         "                           NO_COLOR is set; never on a pipe)\n"
         "  -h, --help               show this help and exit\n"
+        "\n",
+        out);
+    limits_usage(out);
+    fputs(
         "\n"
         "JSON reports follow the schema mailtrail.report/1 (installed as\n"
         "share/mailtrail/mailtrail-report.schema.json). SOURCE_DATE_EPOCH\n"
@@ -111,6 +167,9 @@ mt_cmd_analyze_usage(FILE *out)
         "  3  some input could not be read or parsed; the rest was "
         "analyzed\n"
         "     (3 wins over 1)\n"
+        "  5  a report could not be written (output directory not\n"
+        "     writable, no space left, a write error on the output);\n"
+        "     5 wins over 3 and 1\n"
         "\n"
         "Errors go to stderr as \"mailtrail: PATH[#INDEX]: what went "
         "wrong\".\n",
@@ -145,6 +204,37 @@ severity_from_string(const char *text, MtSeverity *out)
     return FALSE;
 }
 
+/* Sets one limit from option: "--limit NAME=VALUE" (name NULL), or an
+ * older option that is another name for one limit (arg is the value).
+ * Returns FALSE after the usage message. */
+static gboolean
+set_limit(MtLimits *limits, const char *option, const char *name,
+          const char *arg)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *key = NULL;
+    const char *value = arg;
+
+    if (name == NULL) {
+        const char *eq = strchr(arg, '=');
+
+        if (eq == NULL || eq == arg) {
+            usage_error("%s: '%s' is not NAME=VALUE (e.g. max-parts=5000; "
+                        "the names are in 'mailtrail help analyze')",
+                        option, arg);
+            return FALSE;
+        }
+        key = g_strndup(arg, (gsize)(eq - arg));
+        name = key;
+        value = eq + 1;
+    }
+    if (!mt_limits_set(limits, name, value, &error)) {
+        usage_error("%s: %s", option, error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 parse_size(const char *text, guint64 min, guint64 max, guint64 *out)
 {
@@ -152,29 +242,114 @@ parse_size(const char *text, guint64 min, guint64 max, guint64 *out)
 }
 
 /* Opens path for writing without ever replacing an existing file: a report
- * must not overwrite evidence or an earlier report. */
-static FILE *
-create_new(const char *path, GError **error)
+ * must not overwrite evidence or an earlier report. With allow_device, an
+ * existing device or pipe is opened (-o /dev/stdout); without, as for the
+ * files of --output-dir, whose names are predictable, nothing that exists
+ * is, nor a symbolic link (one planted towards a disk device). Returns
+ * the descriptor, or -1 with *err and error set. */
+static int
+create_new(const char *path, gboolean allow_device, int *err,
+           GError **error)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+                            (allow_device ? 0 : O_NOFOLLOW),
+                  0644);
     struct stat st;
-    FILE *f;
 
     /* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is not a file
      * that could be overwritten. */
-    if (fd < 0 && errno == EEXIST && stat(path, &st) == 0 &&
+    if (fd < 0 && errno == EEXIST && allow_device && stat(path, &st) == 0 &&
         !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
         fd = open(path, O_WRONLY | O_CLOEXEC);
 
+    *err = 0;
     if (fd < 0) {
+        *err = errno;
         g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: cannot create: %s",
-                    path, g_strerror(errno));
-        return NULL;
+                    path, g_strerror(*err));
     }
-    f = fdopen(fd, "w");
-    if (f == NULL)
-        close(fd);
+    return fd;
+}
+
+/* Where a report goes: a descriptor under a stdio stream that keeps the
+ * reason of its first failed write. stdio keeps only a flag, and errno is
+ * gone by the time the run ends (a renderer that logs after a failed
+ * write leaves ENOTTY in it). */
+typedef struct {
+    int fd;
+    gboolean close_fd; /* an -o or --output-dir file, not standard output */
+    int err;           /* the first failure, 0 when none */
+} Sink;
+
+static ssize_t
+sink_write(void *cookie, const char *buf, size_t size)
+{
+    Sink *sink = cookie;
+    size_t done = 0;
+
+    while (done < size) {
+        ssize_t n = write(sink->fd, buf + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (sink->err == 0)
+                sink->err = n < 0 ? errno : EIO;
+            /* fopencookie(3): 0 is the error return, never negative. */
+            return (ssize_t)done;
+        }
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+static int
+sink_close(void *cookie)
+{
+    Sink *sink = cookie;
+
+    /* NFS and some FUSE file systems report a failed write at close. */
+    if (sink->close_fd && close(sink->fd) != 0) {
+        if (sink->err == 0)
+            sink->err = errno;
+        return -1;
+    }
+    return 0;
+}
+
+static FILE *
+sink_open(Sink *sink)
+{
+    static const cookie_io_functions_t io = {
+        .read = NULL, .write = sink_write, .seek = NULL, .close = sink_close};
+    FILE *f = fopencookie(sink, "w", io);
+
+    if (f == NULL && sink->close_fd)
+        close(sink->fd);
     return f;
+}
+
+/* Closes a report stream. Returns FALSE, with the reason (0 when none is
+ * known) in *err, when any of what was written did not reach the system. */
+static gboolean
+sink_finish(FILE *f, const Sink *sink, int *err)
+{
+    gboolean flagged = ferror(f) != 0;
+    int rc;
+
+    errno = 0;
+    rc = fclose(f);
+    *err = sink->err ? sink->err : errno;
+    return rc == 0 && !flagged && sink->err == 0;
+}
+
+/* "mailtrail: NAME: write error: reason" on stderr. */
+static void
+say_write_error(const char *name, int err)
+{
+    g_autofree char *shown = mt_text_terminal_safe(name);
+
+    fprintf(stderr, "mailtrail: %s: write error%s%s\n", shown,
+            err ? ": " : "", err ? g_strerror(err) : "");
 }
 
 /* A file name from an input path: only [A-Za-z0-9._-], at most 60 bytes,
@@ -210,12 +385,20 @@ write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
         "%06" G_GUINT64_FORMAT "-%s-%" G_GUINT64_FORMAT ".%s", seq, stem,
         report->source.index, klass->extension);
     g_autofree char *path = g_build_filename(opts->output_dir, name, NULL);
-    FILE *out = create_new(path, error);
+    int err = 0;
+    Sink sink = {create_new(path, FALSE, &err, error), TRUE, 0};
+    FILE *out;
     MtRenderer renderer;
     MtRunStats stats = {0};
 
-    if (out == NULL)
+    if (sink.fd < 0)
         return FALSE;
+    out = sink_open(&sink);
+    if (out == NULL) {
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: %s", path,
+                    g_strerror(errno));
+        return FALSE;
+    }
     mt_renderer_init(&renderer, opts->format, out);
     renderer.defang = opts->defang;
     mt_renderer_begin(&renderer);
@@ -223,8 +406,9 @@ write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
     /* A file per message needs no closing tally. */
     if (opts->format == MT_FORMAT_JSON || opts->format == MT_FORMAT_HTML)
         mt_renderer_end(&renderer, &stats);
-    if (fclose(out) != 0) {
-        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: write failed", path);
+    if (!sink_finish(out, &sink, &err)) {
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: write error%s%s",
+                    path, err ? ": " : "", err ? g_strerror(err) : "");
         return FALSE;
     }
     if (index)
@@ -276,6 +460,16 @@ fails(const AnalyzeOptions *opts, const MtReport *report)
     return FALSE;
 }
 
+/* The worker threads' part of rendering (MtAnalyzerFinish): the
+ * report's output where its format can be made apart (NDJSON). */
+static gpointer
+prepare(MtReport *report, gpointer user_data)
+{
+    const AnalyzeOptions *opts = user_data;
+
+    return mt_renderer_prepare(opts->format, report);
+}
+
 static int
 run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
 {
@@ -286,33 +480,55 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     MtHtmlIndex *index = NULL;
     MtRunStats stats = {0};
     MtRenderer renderer;
-    FILE *out = stdout;
+    Sink sink = {STDOUT_FILENO, FALSE, 0};
+    FILE *out = NULL;
     guint64 seq = 0;
     int status = MT_EXIT_OK;
     gboolean found = FALSE; /* a finding at or above --fail-on */
+    MtAnalyzer *analyzer;
+    gboolean write_failed = FALSE; /* a report was lost: exit 5 */
+    const char *out_name = "standard output";
 
     if (opts->output && strcmp(opts->output, "-") != 0) {
-        out = create_new(opts->output, &error);
-        if (out == NULL) {
+        int err = 0;
+
+        sink.fd = create_new(opts->output, TRUE, &err, &error);
+        if (sink.fd < 0) {
             fprintf(stderr, "mailtrail: %s\n", error->message);
             mt_input_free(input);
-            return MT_EXIT_USAGE;
+            /* An existing file is refused by design (a usage error);
+             * anything else is an output that cannot be written. */
+            return err == EEXIST ? MT_EXIT_USAGE : MT_EXIT_WRITE;
         }
+        sink.close_fd = TRUE;
+        out_name = opts->output;
     }
     if (opts->output_dir &&
         g_mkdir_with_parents(opts->output_dir, 0755) != 0) {
         fprintf(stderr, "mailtrail: %s: cannot create directory: %s\n",
                 opts->output_dir, g_strerror(errno));
         mt_input_free(input);
-        return MT_EXIT_USAGE;
+        return MT_EXIT_WRITE;
     }
+    /* Reports go through the sink, so that a write error keeps its
+     * reason; nothing else writes to standard output. */
+    fflush(stdout);
+    out = sink_open(&sink);
+    if (out == NULL) {
+        fprintf(stderr, "mailtrail: %s: %s\n", out_name, g_strerror(errno));
+        mt_input_free(input);
+        return MT_EXIT_WRITE;
+    }
+    /* A terminal sees each line as it is written, as stdout would. */
+    if (isatty(sink.fd))
+        setvbuf(out, NULL, _IOLBF, BUFSIZ);
     for (int i = 0; i < n_inputs; i++)
         mt_input_add(input, inputs[i], opts->input_format);
 
     mt_renderer_init(&renderer, opts->format, out);
     /* Colour only on a terminal, and never when the user said no
      * (https://no-color.org). */
-    renderer.color = !opts->no_color && isatty(fileno(out)) &&
+    renderer.color = !opts->no_color && isatty(sink.fd) &&
                      (g_getenv("NO_COLOR") == NULL ||
                       *g_getenv("NO_COLOR") == '\0');
     renderer.defang = opts->defang;
@@ -324,50 +540,71 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     /* On a terminal only, and not with --quiet. */
     if (!opts->quiet)
         progress = mt_progress_new(stderr, inputs_size(inputs, n_inputs));
+    analyzer = mt_analyzer_new(&opts->analysis, opts->jobs,
+                               opts->output_dir ? NULL : prepare,
+                               (gpointer)opts, g_free);
     for (;;) {
         MtRawMessage *raw = NULL;
         const char *error_path = NULL;
-        MtReport *report;
         MtInputStatus got;
+        gboolean end;
 
         g_clear_error(&error);
         got = mt_input_next(input, &raw, &error_path, &error);
-        if (got == MT_INPUT_END)
-            break;
-        if (got == MT_INPUT_ERROR) {
-            report = mt_report_new_for_error(error_path, error);
-            stats.input_errors++;
-        } else {
-            report = mt_analyze(raw, &opts->analysis);
-            mt_raw_message_free(raw);
-            stats.messages++;
-            if (report->errors->len > 0)
-                stats.with_errors++;
-        }
-        if (fails(opts, report))
-            found = TRUE;
-        if (report->errors->len > 0) {
-            status = MT_EXIT_INPUT;
-            if (!opts->quiet) {
-                mt_progress_clear(progress);
-                say_report_errors(report);
+        end = got == MT_INPUT_END;
+        if (got == MT_INPUT_ERROR)
+            mt_analyzer_push_report(analyzer,
+                                    mt_report_new_for_error(error_path,
+                                                            error));
+        else if (got == MT_INPUT_MESSAGE)
+            mt_analyzer_push(analyzer, raw);
+        /* Reports leave in input order, each as soon as it and those
+         * before it are done. At most four messages per job are in
+         * flight, so memory does not grow with the input; at the end,
+         * everything left is drained. With one job nothing waits. */
+        while (mt_analyzer_in_flight(analyzer) > 0 &&
+               (end || mt_analyzer_head_ready(analyzer) ||
+                mt_analyzer_in_flight(analyzer) >= 4 * opts->jobs)) {
+            g_autofree char *prepared = NULL;
+            MtReport *report = mt_analyzer_pop(analyzer,
+                                               (gpointer *)&prepared);
+
+            if (!report->analyzed) {
+                stats.input_errors++;
+            } else {
+                stats.messages++;
+                if (report->errors->len > 0)
+                    stats.with_errors++;
             }
-        }
-        if (opts->output_dir) {
-            g_autoptr(GError) write_error = NULL;
-            if (!write_to_dir(opts, report, ++seq, index, &write_error)) {
-                mt_progress_clear(progress);
-                fprintf(stderr, "mailtrail: %s\n", write_error->message);
+            if (fails(opts, report))
+                found = TRUE;
+            if (report->errors->len > 0) {
                 status = MT_EXIT_INPUT;
+                if (!opts->quiet) {
+                    mt_progress_clear(progress);
+                    say_report_errors(report);
+                }
             }
-        } else {
-            mt_renderer_report(&renderer, report);
+            if (opts->output_dir) {
+                g_autoptr(GError) write_error = NULL;
+                if (!write_to_dir(opts, report, ++seq, index,
+                                  &write_error)) {
+                    mt_progress_clear(progress);
+                    fprintf(stderr, "mailtrail: %s\n", write_error->message);
+                    write_failed = TRUE;
+                }
+            } else {
+                mt_renderer_report_prepared(&renderer, report, prepared);
+            }
+            bytes_done += report->source.size;
+            mt_progress_update(progress, stats.messages + stats.input_errors,
+                               bytes_done);
+            mt_report_free(report);
         }
-        bytes_done += report->source.size;
-        mt_progress_update(progress, stats.messages + stats.input_errors,
-                           bytes_done);
-        mt_report_free(report);
+        if (end)
+            break;
     }
+    mt_analyzer_free(analyzer);
     mt_progress_free(progress);
     if (!opts->output_dir)
         mt_renderer_end(&renderer, &stats);
@@ -376,14 +613,19 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
         g_autoptr(GError) write_error = NULL;
         if (!mt_html_index_write(index, opts->output_dir, &write_error)) {
             fprintf(stderr, "mailtrail: %s\n", write_error->message);
-            status = MT_EXIT_INPUT;
+            write_failed = TRUE;
         }
         mt_html_index_free(index);
     }
 
-    if (out != stdout && fclose(out) != 0) {
-        fprintf(stderr, "mailtrail: %s: write failed\n", opts->output);
-        status = MT_EXIT_INPUT;
+    /* A report lost on a full disk or a closed pipe must not pass for a
+     * run that wrote it. */
+    {
+        int err = 0;
+        if (!sink_finish(out, &sink, &err)) {
+            say_write_error(out_name, err);
+            write_failed = TRUE;
+        }
     }
     fprintf(stderr,
             "mailtrail: %" G_GUINT64_FORMAT " messages read, %" G_GUINT64_FORMAT
@@ -391,7 +633,9 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
             stats.messages, stats.with_errors, stats.input_errors);
     /* An input that could not be read (3) says more than the findings of
      * the rest: the run is incomplete. */
-    if (status == MT_EXIT_OK && found)
+    if (write_failed)
+        status = MT_EXIT_WRITE;
+    else if (status == MT_EXIT_OK && found)
         status = MT_EXIT_FINDINGS;
     return status;
 }
@@ -416,6 +660,8 @@ mt_cmd_analyze(int argc, char **argv)
         OPT_BODY_PREVIEW,
         OPT_BODIES,
         OPT_DEFANG,
+        OPT_LIMIT,
+        OPT_JOBS,
     };
     static const struct option long_options[] = {
         {"format", required_argument, NULL, 'f'},
@@ -425,6 +671,8 @@ mt_cmd_analyze(int argc, char **argv)
         {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
         {"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE},
         {"max-headers", required_argument, NULL, OPT_MAX_HEADERS},
+        {"limit", required_argument, NULL, OPT_LIMIT},
+        {"jobs", required_argument, NULL, OPT_JOBS},
         {"geoip-db", required_argument, NULL, OPT_GEOIP_DB},
         {"no-geoip", no_argument, NULL, OPT_NO_GEOIP},
         {"trusted-host", required_argument, NULL, OPT_TRUSTED_HOST},
@@ -456,10 +704,11 @@ mt_cmd_analyze(int argc, char **argv)
     gboolean no_geoip = FALSE;
 
     opts.format = MT_FORMAT_TEXT;
+    opts.jobs = 1;
     mt_options_init_default(&opts.analysis);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:o:qh", long_options, NULL)) !=
+    while ((c = getopt_long(argc, argv, ":f:o:j:qh", long_options, NULL)) !=
            -1) {
         switch (c) {
         case 'f':
@@ -485,19 +734,28 @@ mt_cmd_analyze(int argc, char **argv)
                     "unknown input format '%s' (eml, mbox, maildir)", optarg);
             break;
         case OPT_MAX_MESSAGE_SIZE:
-            if (!parse_size(optarg, 1024, G_MAXINT64, &value))
-                return usage_error("--max-message-size: '%s' is not a number "
-                                   "of bytes (1024 or more)",
-                                   optarg);
-            opts.analysis.limits.max_message_bytes = value;
+            if (!set_limit(&opts.analysis.limits, "--max-message-size",
+                           "max-message-bytes", optarg))
+                return MT_EXIT_USAGE;
             break;
         case OPT_MAX_HEADERS:
-            if (!parse_size(optarg, 1, 10000000, &value))
-                return usage_error("--max-headers: '%s' is not a number from "
-                                   "1 to 10000000",
-                                   optarg);
-            opts.analysis.limits.max_headers = (guint)value;
+            if (!set_limit(&opts.analysis.limits, "--max-headers",
+                           "max-headers", optarg))
+                return MT_EXIT_USAGE;
             break;
+        case OPT_LIMIT:
+            if (!set_limit(&opts.analysis.limits, "--limit", NULL, optarg))
+                return MT_EXIT_USAGE;
+            break;
+        case 'j':
+        case OPT_JOBS: {
+            guint64 jobs = 0;
+            if (!g_ascii_string_to_unsigned(optarg, 10, 1, 256, &jobs, NULL))
+                return usage_error("--jobs: '%s' is not a number of threads "
+                                   "from 1 to 256", optarg);
+            opts.jobs = (guint)jobs;
+            break;
+        }
         case OPT_GEOIP_DB:
             g_ptr_array_add(geoip_paths, optarg);
             break;

@@ -97,8 +97,10 @@ usage(FILE *out)
         "                           as in the report's attachments);\n"
         "                           repeatable\n"
         "      --input-format KIND  eml, mbox or maildir: skip detection\n"
-        "      --max-message-size N bytes; larger messages are hashed and\n"
-        "                           reported, not parsed (default 256 MiB)\n"
+        "      --limit NAME=VALUE   a safety limit, as for analyze (the\n"
+        "                           names and defaults are in 'mailtrail\n"
+        "                           help analyze'); repeatable\n"
+        "      --max-message-size N --limit max-message-bytes=N\n"
         "  -q, --quiet              no line per file written\n"
         "  -h, --help               show this help and exit\n"
         "\n"
@@ -108,7 +110,8 @@ usage(FILE *out)
         "  3  some input could not be read or parsed, or an attachment's\n"
         "     bytes were not kept; the rest was extracted\n"
         "  5  a file could not be written (DIR not usable, manifest.json\n"
-        "     exists, no space, permission denied); 5 wins over 3 and 6\n"
+        "     exists, no space, permission denied), or the list of files\n"
+        "     on standard output; 5 wins over 3 and 6\n"
         "  6  a --part matched no attachment in any message (3 wins)\n"
         "\n"
         "Errors go to stderr as \"mailtrail: PATH#INDEX: what went "
@@ -710,6 +713,14 @@ run(const ExtractOptions *opts, char **inputs, int n_inputs)
 
     if (!close_manifest(&x))
         x.write_failed = TRUE;
+    /* The list of files written is part of the result: a full disk or a
+     * closed pipe under it is a write failure too. */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mailtrail: standard output: write error: %s\n",
+                g_strerror(errno ? errno : EIO));
+        x.write_failed = TRUE;
+    }
     close(x.dir_fd);
     missing = say_missing_parts(&x);
     fprintf(stderr,
@@ -741,19 +752,20 @@ mt_cmd_extract(int argc, char **argv)
     enum {
         OPT_INPUT_FORMAT = 256,
         OPT_MAX_MESSAGE_SIZE,
+        OPT_LIMIT,
     };
     static const struct option long_options[] = {
         {"dir", required_argument, NULL, 'd'},
         {"part", required_argument, NULL, 'p'},
         {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},
         {"max-message-size", required_argument, NULL, OPT_MAX_MESSAGE_SIZE},
+        {"limit", required_argument, NULL, OPT_LIMIT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     g_autoptr(GPtrArray) parts = g_ptr_array_new();
     ExtractOptions opts = {0};
-    guint64 value;
     int c;
 
     mt_options_init_default(&opts.analysis);
@@ -780,14 +792,27 @@ mt_cmd_extract(int argc, char **argv)
                 return usage_error(
                     "unknown input format '%s' (eml, mbox, maildir)", optarg);
             break;
-        case OPT_MAX_MESSAGE_SIZE:
-            if (!g_ascii_string_to_unsigned(optarg, 10, 1024, G_MAXINT64,
-                                            &value, NULL))
-                return usage_error("--max-message-size: '%s' is not a number "
-                                   "of bytes (1024 or more)",
-                                   optarg);
-            opts.analysis.limits.max_message_bytes = value;
+        case OPT_MAX_MESSAGE_SIZE: {
+            g_autoptr(GError) bad = NULL;
+            if (!mt_limits_set(&opts.analysis.limits, "max-message-bytes",
+                               optarg, &bad))
+                return usage_error("--max-message-size: %s", bad->message);
             break;
+        }
+        case OPT_LIMIT: {
+            g_autoptr(GError) bad = NULL;
+            const char *eq = strchr(optarg, '=');
+            g_autofree char *name =
+                eq ? g_strndup(optarg, (gsize)(eq - optarg)) : NULL;
+
+            if (eq == NULL || eq == optarg)
+                return usage_error("--limit: '%s' is not NAME=VALUE (the "
+                                   "names are in 'mailtrail help analyze')",
+                                   optarg);
+            if (!mt_limits_set(&opts.analysis.limits, name, eq + 1, &bad))
+                return usage_error("--limit: %s", bad->message);
+            break;
+        }
         case 'q':
             opts.quiet = TRUE;
             break;

@@ -13,7 +13,7 @@ enum {
     MT_EXIT_USAGE = 2,
     MT_EXIT_INPUT = 3,    /* some input could not be read or parsed */
     MT_EXIT_CONNECT = 4,  /* fetch: connection, TLS or login failed */
-    MT_EXIT_WRITE = 5,    /* extract: a file could not be written; wins
+    MT_EXIT_WRITE = 5,    /* a report or file could not be written; wins
                            * over 3 and 6 */
     MT_EXIT_NO_PART = 6,  /* extract: a --part named no attachment; 3
                            * wins */

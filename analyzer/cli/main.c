@@ -52,7 +52,7 @@ usage(FILE *out)
           "  3  some input could not be read or parsed; the rest was "
           "analyzed\n"
           "  4  fetch: connection, TLS or login failed\n"
-          "  5  extract: a file could not be written\n"
+          "  5  a report or file could not be written (analyze, extract)\n"
           "  6  extract: a --part matched no attachment\n"
           "\n"
           "See mailtrail(1) and 'mailtrail COMMAND --help'.\n",

@@ -92,6 +92,26 @@ def ar_methods(n):
             + b"\n\nbody\n"), {"methods": n}
 
 
+def long_field(n):
+    """One header field of n bytes, folded into 76-byte lines: past
+    max-header-bytes (1 MiB) at full size, under it at a tenth."""
+    line = b"a" * 75
+    lines = n // 77 + 1
+    value = b"\n ".join([line] * lines)
+    return (HEAD + b"X-Padding: " + value + b"\n\nbody\n"), {"bytes": len(value)}
+
+
+def many_received(n):
+    """n Received headers, each naming the hop below: past max-received
+    (500) at both sizes."""
+    fields = b"".join(
+        b"Received: from h%d.example.net (h%d.example.net [192.0.2.%d]) "
+        b"by h%d.example.net with ESMTP id q%d; " % (i, i, i % 250 + 1,
+                                                     i + 1, i)
+        + DATE + b"\n" for i in range(n, 0, -1))
+    return HEAD + fields + b"\nbody\n", {"received": n}
+
+
 CASES = {
     "received-comments": (received_comments, 1_000_000),
     "many-headers": (many_headers, 100_000),
@@ -101,6 +121,8 @@ CASES = {
     "boundary-lines": (boundary_lines, 1_000_000),
     "many-urls": (many_urls, 100_000),
     "ar-methods": (ar_methods, 100_000),
+    "long-field": (long_field, 8_000_000),
+    "many-received": (many_received, 9_000),
 }
 
 if __name__ == "__main__":

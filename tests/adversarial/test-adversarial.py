@@ -46,8 +46,19 @@ HANG_GUARD_S = 900
 # TAP TODO (expected failure) until the code is fixed; meson then reports
 # an unexpected pass, and the entry must go. Keys: (case, check).
 KNOWN_GAPS = {}
+MAX_HEADER_BYTES = 1 << 20  # the max-header-bytes default
+# GMime grows its header buffer one line at a time with an exact
+# g_realloc (gmime-parser.c, header_buffer_append). glibc grows a large
+# block in place (mremap), so a folded field of megabytes is linear in
+# the real binary, as the plain run of this suite shows; ASan's realloc
+# always copies, which makes the same input quadratic under ASan only.
+# There the case runs at ASAN_CAPS bytes at most, and its ratio is
+# reported but not asserted.
+ASAN_CAPS = {"long-field": 1_500_000}
 
 tap = Tap()
+with open(MT, "rb") as f:
+    ASAN = b"__asan_init" in f.read()
 validator = None
 if SCHEMA:
     try:
@@ -161,9 +172,10 @@ def checks_boundary_lines(rep, n, info):
     defects = rep.get("defects", [])
     return [("defects kept stop at max-defects (1000)",
              len(defects) <= 1000, len(defects)),
-            ("limit-reached finding for the defects dropped",
-             bool(findings(rep, "limit-reached")),
-             [f.get("message") for f in rep.get("findings", [])])]
+            ("limit-reached finding names max-defects, no error",
+             limit_named(rep, "max-defects") and not rep.get("errors"),
+             ([f.get("message") for f in rep.get("findings", [])],
+              rep.get("errors")))]
 
 
 def checks_many_urls(rep, n, info):
@@ -184,9 +196,37 @@ def checks_ar_methods(rep, n, info):
              len(results) == 1 and len(r.get("methods", [])) == 64
              and r.get("truncated") is True,
              (len(results), len(r.get("methods", [])), r.get("truncated"))),
-            ("limit-reached finding for the methods dropped",
-             bool(findings(rep, "limit-reached")),
-             [f["id"] for f in rep["findings"]])]
+            ("limit-reached finding names max-auth-methods",
+             limit_named(rep, "max-auth-methods"),
+             [f.get("message") for f in findings(rep, "limit-reached")])]
+
+
+def checks_long_field(rep, n, info):
+    field = [h for h in rep["headers"] if h["name"] == "X-Padding"]
+    size = len(field[0]["value"]) if field else None
+    cut = info["bytes"] > MAX_HEADER_BYTES
+    return [(f"the field {'cut at' if cut else 'under'} max-header-bytes "
+             "(1 MiB, unfolded)",
+             size is not None and (1_000_000 < size <= MAX_HEADER_BYTES
+                                   if cut else size > 0.9 * info["bytes"]),
+             (size, info["bytes"])),
+            (f"limit-reached finding names max-header-bytes: {cut}",
+             limit_named(rep, "max-header-bytes") == cut,
+             [f.get("message") for f in findings(rep, "limit-reached")]),
+            ("the header after it still read",
+             (rep["summary"]["subject"] or {}).get("text") == "adversarial",
+             rep["summary"]["subject"])]
+
+
+def checks_many_received(rep, n, info):
+    hops = rep["relay"]["hops"]
+    top = hops[-1]["by"]["host"] if hops else None
+    return [("500 hops analyzed (max-received), the topmost",
+             len(hops) == 500 and top == f"h{info['received'] + 1}.example.net",
+             (len(hops), top)),
+            ("limit-reached finding names max-received",
+             limit_named(rep, "max-received"),
+             [f.get("message") for f in findings(rep, "limit-reached")])]
 
 
 CHECKS = {
@@ -198,11 +238,15 @@ CHECKS = {
     "boundary-lines": checks_boundary_lines,
     "many-urls": checks_many_urls,
     "ar-methods": checks_ar_methods,
+    "long-field": checks_long_field,
+    "many-received": checks_many_received,
 }
 
 with tempfile.TemporaryDirectory(prefix="mt-adversarial-") as tmp:
     for case, (make, default) in gen.CASES.items():
         full_n = max(10, int(default * SCALE))
+        if ASAN and case in ASAN_CAPS:
+            full_n = min(full_n, ASAN_CAPS[case])
         tenth_n = max(1, full_n // 10)
         runs = {}
         for label, n in (("tenth", tenth_n), ("full", full_n)):
@@ -238,7 +282,12 @@ with tempfile.TemporaryDirectory(prefix="mt-adversarial-") as tmp:
         for name, cond, detail in CHECKS[case](rep, n, info):
             check(case, name, cond, detail)
         ratio = cpu_full / max(cpu_tenth, 1e-3)
-        check(case, f"linear: CPU {cpu_tenth:.3f}s at {tenth_n}, "
-              f"{cpu_full:.3f}s at {full_n} (x{ratio:.1f} < {RATIO_BOUND:g})",
-              ratio < RATIO_BOUND, f"ratio {ratio:.1f}")
+        label = (f"linear: CPU {cpu_tenth:.3f}s at {tenth_n}, "
+                 f"{cpu_full:.3f}s at {full_n} (x{ratio:.1f} < {RATIO_BOUND:g})")
+        if ASAN and case in ASAN_CAPS:
+            tap.ok(True, f"{case}: {label} # SKIP ASan's realloc copies "
+                   "(GMime's header buffer): linear only with the real "
+                   "allocator")
+        else:
+            check(case, label, ratio < RATIO_BOUND, f"ratio {ratio:.1f}")
 tap.done()

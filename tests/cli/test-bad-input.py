@@ -13,7 +13,14 @@ good message's report after it. Damaged messages that can still be read
 charsets) are analyzed: exit 0, the damage recorded in the report, the
 good message's report there too. Output that cannot be written (a
 directory without write permission, /dev/full) must be reported on
-stderr, naming the target, with an exit code that is not success.
+stderr, naming the target and the reason, with exit 5 (documented:
+"a report could not be written"; 5 wins over 3 and 1).
+
+The limits are part of the same matrix: a bad --limit value is a usage
+error (exit 2, a message naming the limit and the accepted range), a
+good one takes effect and its hit is a limit-reached finding (exit 0),
+and every limit of the table is documented, with its default, in
+'mailtrail help analyze' and in the man page's LIMITS section.
 
 Permission checks run as the unprivileged user nobody (setpriv), since
 root reads every file; they are skipped, with the reason, when that is
@@ -24,6 +31,7 @@ Usage: test-bad-input.py MAILTRAIL SOURCE_ROOT
 import json
 import os
 import random
+import re
 import shutil
 import stat
 import subprocess
@@ -285,10 +293,10 @@ with tempfile.TemporaryDirectory(prefix="mt-bad-input-") as tmp:
                 user="nobody")
         err = text(r.stderr)
         detail = f"exit {r.returncode}\nstderr: {err}"
-        tap.ok(r.returncode not in (0, 1) and outdir in err
+        tap.ok(r.returncode == 5 and outdir in err
                and "Permission denied" in err,
                "output directory not writable (as nobody): reported, "
-               "exit not success", detail)
+               "exit 5", detail)
         os.chmod(locked, 0o555)
         os.chmod(locked, 0o755)
         os.mkdir(outdir, 0o555)  # exists, not writable
@@ -296,33 +304,199 @@ with tempfile.TemporaryDirectory(prefix="mt-bad-input-") as tmp:
                 user="nobody")
         err = text(r.stderr)
         detail = f"exit {r.returncode}\nstderr: {err}"
-        tap.ok(r.returncode == 3 and outdir in err and
+        tap.ok(r.returncode == 5 and outdir in err and
                "Permission denied" in err,
                "existing output directory not writable: each failed file "
-               "named, exit 3", detail)
+               "named, exit 5", detail)
 
     # --- output that cannot be written ---------------------------------
     if os.path.exists("/dev/full"):
         r = run("--format", "json", "-o", "/dev/full", PLAIN)
         err = text(r.stderr)
         detail = f"exit {r.returncode}\nstderr: {err}"
-        tap.ok(r.returncode not in (0, 1) and "/dev/full" in err
-               and "No space left on device" in err,
+        tap.ok(r.returncode == 5 and "mailtrail: /dev/full: write error: "
+               "No space left on device" in err,
                "-o /dev/full: the write error is reported with its reason, "
-               "exit not success", detail)
+               "exit 5", detail)
         with open("/dev/full", "wb") as full:
             r = run("--format", "json", PLAIN, stdout=full)
         err = text(r.stderr)
         detail = f"exit {r.returncode}\nstderr: {err}"
-        tap.ok(r.returncode not in (0, 1) and "No space left on device" in err,
-               "stdout on /dev/full: the write error is reported, "
-               "exit not success", detail)
+        tap.ok(r.returncode == 5 and "mailtrail: standard output: write "
+               "error: No space left on device" in err,
+               "stdout on /dev/full: the write error is reported, exit 5",
+               detail)
+        for fmt in ("ndjson", "text", "html"):
+            with open("/dev/full", "wb") as full:
+                r = run("--format", fmt, PLAIN, MBOX, stdout=full)
+            err = text(r.stderr)
+            tap.ok(r.returncode == 5 and "No space left on device" in err,
+                   f"{fmt} on /dev/full: the write error is reported, exit 5",
+                   f"exit {r.returncode}\nstderr: {err}")
+        # A write error wins over an unreadable input (3).
         with open("/dev/full", "wb") as full:
-            r = run("--format", "ndjson", PLAIN, MBOX, stdout=full)
+            r = run("--format", "ndjson", PLAIN,
+                    os.path.join(tmp, "no", "such.eml"), stdout=full)
+        tap.ok(r.returncode == 5, "write error and a missing input: exit 5",
+               f"exit {r.returncode}\nstderr: {text(r.stderr)}")
+        outdir = os.path.join(tmp, "reports-full")
+        os.mkdir(outdir)
+        os.symlink("/dev/full", os.path.join(outdir, "000001-plain.eml-0.json"))
+        r = run("--format", "json", "--output-dir", outdir, PLAIN)
         err = text(r.stderr)
-        tap.ok(r.returncode not in (0, 1) and "No space left on device" in err,
-               "ndjson on /dev/full: the write error is reported, exit not "
-               "success", f"exit {r.returncode}\nstderr: {err}")
+        tap.ok(r.returncode == 5 and "000001-plain.eml-0.json: cannot "
+               "create: File exists" in err,
+               "--output-dir over a name taken by a link to /dev/full: "
+               "the link is not followed, named, exit 5",
+               f"exit {r.returncode}\nstderr: {err}")
     else:
         tap.ok(True, "-o /dev/full # SKIP no /dev/full")
+
+    # --- limits: options, findings, documentation ------------------------
+    def limit_rejected(arg, says):
+        r = run("--format", "json", "--limit", arg, PLAIN)
+        err = text(r.stderr)
+        tap.ok(r.returncode == 2 and says in err and "Try" in err
+               and not r.stdout,
+               f"--limit {arg!r}: exit 2, says {says!r}",
+               f"exit {r.returncode}\nstderr: {err}")
+
+    limit_rejected("max-parts=0", "max-parts: '0' is not a number from 1")
+    limit_rejected("max-parts=99999999999999999999999", "max-parts:")
+    limit_rejected("max-parts=-5", "max-parts: '-5'")
+    limit_rejected("max-parts=10K", "max-parts: '10K'")  # not a size
+    limit_rejected("max-parts=", "max-parts: ''")
+    limit_rejected("max-header-bytes=5T", "max-header-bytes: '5T'")
+    limit_rejected("max-header-bytes=2G", "from 1 KiB to 1 GiB")
+    limit_rejected("max-part-decoded=512", "from 1 KiB")
+    limit_rejected("max-frobs=3", "unknown limit 'max-frobs'")
+    limit_rejected("max-parts", "not NAME=VALUE")
+    limit_rejected("=5", "not NAME=VALUE")
+    r = run("--max-headers", "0", PLAIN)
+    tap.ok(r.returncode == 2 and "--max-headers" in text(r.stderr),
+           "--max-headers 0: exit 2", text(r.stderr))
+    r = run("--max-message-size", "1", PLAIN)
+    tap.ok(r.returncode == 2 and "--max-message-size" in text(r.stderr),
+           "--max-message-size 1: exit 2", text(r.stderr))
+
+    def limited(args, data, name):
+        path = put(f"limit-{name}.eml", data)
+        r = run("--format", "json", *args, path)
+        try:
+            rep = json.loads(r.stdout)
+        except ValueError:
+            rep = {}
+        hits = [f for f in rep.get("findings", [])
+                if f.get("id") == "limit-reached"
+                and f"limit {name}:" in (f.get("message") or "")]
+        return r, rep, hits
+
+    head = (b"From: a@example.org\nTo: b@example.net\nSubject: limits\n"
+            b"Date: Tue, 3 Nov 2026 10:00:00 +0000\n")
+    r, rep, hits = limited(("--limit", "max-headers=3"), head +
+                           b"X-A: 1\nX-B: 2\n\nbody\n", "max-headers")
+    tap.ok(r.returncode == 0 and len(rep.get("headers", [])) == 3
+           and len(hits) == 1 and "3 header fields past the first 3"
+           in hits[0]["message"],
+           "--limit max-headers=3: 3 kept, exit 0, a finding counts the rest",
+           f"exit {r.returncode}\n{hits}\n{text(r.stderr)}")
+    r, rep, hits = limited(("--max-headers", "3"), head + b"X-A: 1\n\nb\n",
+                           "max-headers")
+    tap.ok(r.returncode == 0 and len(rep.get("headers", [])) == 3
+           and len(hits) == 1, "--max-headers 3 is --limit max-headers=3",
+           f"exit {r.returncode}\n{text(r.stderr)}")
+    long_value = b"x" * 3000
+    r, rep, hits = limited(("--limit", "max-header-bytes=2K"),
+                           head + b"X-Long: " + long_value + b"\n\nb\n",
+                           "max-header-bytes")
+    longh = [h for h in rep.get("headers", []) if h.get("name") == "X-Long"]
+    tap.ok(r.returncode == 0 and len(hits) == 1 and len(longh) == 1
+           # 2048 bytes of the value as stored: the space after the
+           # colon and 2047 x.
+           and longh[0]["value"] == "x" * 2047
+           and hits[0]["evidence"]["header_index"] == 4
+           and "header-field-truncated" in defect_codes(rep),
+           "--limit max-header-bytes=2K: the field cut at 2048 bytes, "
+           "a finding pointing at it, a defect",
+           f"exit {r.returncode}\n{hits}\n{[len(h['value']) for h in longh]}")
+    received = b"".join(
+        b"Received: from h%d.example.net ([192.0.2.%d]) by h%d.example.net"
+        b"; Tue, 3 Nov 2026 10:00:%02d +0000\n" % (i, i, i + 1, 40 + i)
+        for i in range(10, 0, -1))
+    r, rep, hits = limited(("--limit", "max-received=4"), received + head
+                           + b"\nbody\n", "max-received")
+    hops = rep.get("relay", {}).get("hops", [])
+    tap.ok(r.returncode == 0 and len(hops) == 4 and len(hits) == 1
+           and "6 Received headers" in hits[0]["message"]
+           and [h.get("by", {}).get("host") for h in hops][-1]
+           == "h11.example.net",
+           "--limit max-received=4: the topmost 4 hops kept, a finding "
+           "counts the 6 below", f"exit {r.returncode}\n{hits}\n"
+           f"{[h.get('by') for h in hops]}")
+    ar = (b"Authentication-Results: mx.example.net; "
+          + b"; ".join(b"spf=pass smtp.mailfrom=a%d.example" % i
+                       for i in range(8)) + b"\n")
+    r, rep, hits = limited(("--limit", "max-auth-methods=5"),
+                           head + ar + b"\nbody\n", "max-auth-methods")
+    res = rep.get("authentication", {}).get("results", [])
+    tap.ok(r.returncode == 0 and len(res) == 1
+           and len(res[0].get("methods", [])) == 5
+           and res[0].get("truncated") is True and len(hits) == 1,
+           "--limit max-auth-methods=5: 5 methods, truncated, a finding",
+           f"exit {r.returncode}\n{hits}\n{res[:1]}")
+    r, rep, hits = limited(("--limit", "max-defects=2"),
+                           head + b"MIME-Version: 1.0\nContent-Type: multipart/"
+                           b"mixed; boundary=b\n\n" + b"--b\n" * 50
+                           + b"--b--\n", "max-defects")
+    tap.ok(r.returncode == 0 and len(rep.get("defects", [])) == 2
+           and len(hits) == 1 and not rep.get("errors"),
+           "--limit max-defects=2: 2 defects kept, a finding, no error, "
+           "exit 0", f"exit {r.returncode}\n{hits}\n{rep.get('errors')}")
+    r = run("--format", "json", "--fail-on", "low", "--limit",
+            "max-defects=2", os.path.join(tmp, "limit-max-defects.eml"))
+    tap.ok(r.returncode == 1, "--fail-on low with a limit hit: exit 1",
+           f"exit {r.returncode}\n{text(r.stderr)}")
+    big = put("limit-big.eml", head + b"\n" + b"y" * 5000 + b"\n")
+    r = run("--format", "ndjson", "--limit", "max-message-bytes=4K", big,
+            PLAIN)
+    reps = reports(r)
+    mine = [x for x in reps if x.get("source", {}).get("path") == big]
+    tap.ok(r.returncode == 3 and len(mine) == 1 and mine[0].get("errors")
+           and any(f.get("id") == "limit-reached" and "max-message-bytes"
+                   in f.get("message", "") for f in mine[0]["findings"])
+           and good_report_there(reps),
+           "--limit max-message-bytes=4K: the larger message is an error "
+           "record with a limit-reached finding, exit 3, the other analyzed",
+           f"exit {r.returncode}\n{text(r.stderr)}\n{mine[:1]}")
+
+    # Every limit is documented with its default, in the help and the
+    # man page, under the name the finding gives.
+    helptext = text(subprocess.run([MT, "help", "analyze"],
+                                   capture_output=True).stdout)
+    man = open(os.path.join(ROOT, "doc", "mailtrail.1"),
+               encoding="utf-8").read()
+    limits_sec = man.split(".SH LIMITS", 1)[1].split("\n.SH ", 1)[0] \
+        if ".SH LIMITS" in man else ""
+    rows = [line.split(None, 2) for line in helptext.splitlines()
+            if line.startswith("  max-")]
+    tap.ok(len(rows) >= 14, "help analyze lists the limits",
+           f"{len(rows)} rows\n{helptext[-2000:]}")
+    for row in rows:
+        name = row[0]
+        default = row[1] + (" " + row[2].split()[0]
+                            if row[2].split()[0] in ("KiB", "MiB", "GiB")
+                            else "")
+        pattern = (r"^\.BR? " + re.escape(name.replace("-", "\\-"))
+                   + r' "? ?\(default ' + re.escape(default) + r'\)"?$')
+        tap.ok(re.search(pattern, limits_sec, re.M) is not None,
+               f"man page LIMITS documents {name} (default {default})",
+               f"{pattern}\n{limits_sec[:400]}")
+    extract_help = text(subprocess.run([MT, "extract", "--help"],
+                                       capture_output=True).stdout)
+    tap.ok("--limit NAME=VALUE" in extract_help, "extract --help has --limit")
+    r = subprocess.run([MT, "extract", "--dir", os.path.join(tmp, "x1"),
+                        "--limit", "max-parts=0", PLAIN], capture_output=True)
+    tap.ok(r.returncode == 2 and "max-parts" in text(r.stderr),
+           "extract --limit max-parts=0: exit 2", text(r.stderr))
+
 tap.done()

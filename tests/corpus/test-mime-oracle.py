@@ -331,6 +331,168 @@ def repair_duplicate_content_type(raw, msg, report):
 
 # --- structure --------------------------------------------------------
 
+def boundary_of(part):
+    """A Python part's boundary parameter ("" when declared empty), or
+    None when it is no multipart or declares none."""
+    if part.get_content_maintype() != "multipart":
+        return None
+    return part.get_param("boundary")
+
+
+def mt_boundary_of(m):
+    if m.get("kind") != "multipart":
+        return None
+    for q in m.get("params") or []:
+        if q.get("name") == "boundary":
+            return q.get("value")
+    return None
+
+
+def ambiguous_finding(report, path, text):
+    """Whether mailtrail raised mime-boundary-ambiguous on the part at
+    path with a message containing text."""
+    return any(f.get("id") == "mime-boundary-ambiguous"
+               and (f.get("evidence") or {}).get("part") == path
+               and text in (f.get("detail") or "")
+               for f in report.get("findings") or [])
+
+
+def python_epilogues(msg):
+    out, stack = [], [msg]
+    while stack:
+        part = stack.pop()
+        if part.is_multipart() and isinstance(part.get_payload(), list):
+            if part.epilogue:
+                out.append(part.epilogue.encode("ascii", "surrogateescape"))
+            stack.extend(part.get_payload())
+    return out
+
+
+def nested_boundary(py, ml, ctx, empty):
+    """The common reading of a multipart nested (at any depth) in one
+    with the same boundary, which both parsers take for delimiters:
+    GMime gives each delimiter line to the innermost multipart, Python's
+    feedparser to the outermost. So in Python each inner multipart ends
+    at once, empty (StartBoundaryNotFoundDefect), its parts become the
+    outer one's, and after the inner close delimiter ends the outer
+    multipart what GMime reads as further parts of the outer multipart
+    is Python's epilogue. empty: the boundary is "" (else not empty).
+    Returns (Python's leaves, mailtrail's leaves) with those
+    differences taken out, or None when the message is not so."""
+    gone = [p for p in py if p.kind == "multipart"
+            and "StartBoundaryNotFoundDefect" in p.defects()
+            and boundary_of(p.part) is not None
+            and (boundary_of(p.part) == "") == empty
+            and boundary_of(p.part) in {boundary_of(a) for a in p.ancestors}]
+    if not gone:
+        return None
+    # mailtrail's multiparts whose boundary equals an enclosing one's,
+    # each with its finding; an empty one also on the outermost.
+    text = "is empty" if empty else "is the same as that of an enclosing"
+    nested = []
+    stack = [(m, ()) for m in (ctx["report"].get("mime") or {})
+             .get("parts") or []]
+    while stack:
+        m, above = stack.pop()
+        b = mt_boundary_of(m)
+        if b is not None and (b == "") == empty:
+            if b in above:
+                nested.append(m.get("path"))
+            elif empty and not ambiguous_finding(ctx["report"],
+                                                 m.get("path"), text):
+                return None
+        stack.extend((c, above + ((b,) if b is not None else ()))
+                     for c in m.get("children") or [])
+    if len(nested) != len(gone) or not all(
+            ambiguous_finding(ctx["report"], path, text) for path in nested):
+        return None
+    py = [p for p in py if p not in gone]
+    # mailtrail's leaves past Python's last must each lie, as stored, in
+    # an epilogue of Python's.
+    if len(ml) < len(py):
+        return None
+    epilogues = python_epilogues(ctx["msg"])
+    for m in ml[len(py):]:
+        stored = mt_stored(m, ctx["stored"])
+        if not stored or not any(stored in e for e in epilogues):
+            return None
+    return py, ml[:len(py)]
+
+
+@category(STRUCTURE_CATEGORIES, "empty-boundary",
+          "A multipart with boundary=\"\" nested in one with "
+          "boundary=\"\" (RFC 2046 5.1.1 wants 1 to 70 characters, so "
+          "every reading is a guess): both parsers take each '--' line "
+          "for a delimiter, GMime for the innermost multipart, Python for "
+          "the outermost, so Python's inner multiparts end at once, empty, "
+          "and their parts are the outer one's. Checked: each extra Python "
+          "leaf is a multipart with an empty boundary inside one with an "
+          "empty boundary (StartBoundaryNotFoundDefect); mailtrail has as "
+          "many multiparts with an empty boundary inside one, and said "
+          "mime-boundary-ambiguous 'is empty' for every multipart with an "
+          "empty boundary; any extra mailtrail leaf lies in an epilogue of "
+          "Python's. The other leaves are compared as usual.")
+def empty_boundary(py, ml, ctx):
+    return nested_boundary(py, ml, ctx, empty=True)
+
+
+@category(STRUCTURE_CATEGORIES, "same-boundary-nesting",
+          "A multipart nested in a multipart with the same boundary "
+          "(forbidden by RFC 2046 5.1.1): GMime gives each delimiter to "
+          "the inner multipart, so a part after the inner close delimiter "
+          "belongs to the outer multipart; Python gives them to the outer "
+          "one, so the inner multipart is empty, its parts are the outer "
+          "one's, the inner close delimiter ends the outer one and the "
+          "part after it lands in its epilogue. Attackers use it to hide "
+          "an attachment from one of the two. Checked: each extra Python "
+          "leaf is a multipart whose boundary equals an ancestor's "
+          "(StartBoundaryNotFoundDefect); mailtrail has as many multiparts "
+          "whose boundary equals an enclosing one's, each with "
+          "mime-boundary-ambiguous 'is the same as'; each extra mailtrail "
+          "leaf lies, as stored, in an epilogue of Python's. The other "
+          "leaves are compared as usual.")
+def same_boundary(py, ml, ctx):
+    return nested_boundary(py, ml, ctx, empty=False)
+
+
+def mt_escape(data):
+    """escape.c's mt_escape_bytes: valid UTF-8 as is, else each byte
+    that is not part of a valid character (and NUL) as \\xHH, with
+    backslashes doubled."""
+    try:
+        text = data.decode("utf-8")
+        if "\0" not in text:
+            return text
+    except UnicodeDecodeError:
+        pass
+    out, i = [], 0
+    while i < len(data):
+        for n in (1, 2, 3, 4):
+            try:
+                c = data[i:i + n].decode("utf-8")
+                break
+            except UnicodeDecodeError:
+                c = None
+        if c is None or c == "\0":
+            out.append(f"\\x{data[i]:02X}")
+            i += 1
+            continue
+        out.append("\\\\" if c == "\\" else c)
+        i += len(c.encode("utf-8"))
+    return "".join(out)
+
+
+def preamble_is(m, body):
+    """Whether mailtrail's preamble of the multipart m (blank ones are
+    null, others escaped and cut at 2000 bytes) is the text body."""
+    kept = (m.get("preamble") or "").replace("\r\n", "\n").strip()
+    text = mt_escape(body[:2000]).replace("\r\n", "\n").strip()
+    if not kept or not text:
+        return not kept and not text
+    n = min(len(kept), len(text), 1000)
+    return kept[:n] == text[:n]
+
+
 @category(STRUCTURE_CATEGORIES, "multipart-without-parts",
           "A multipart whose first boundary never appears (or with no "
           "boundary parameter): Python makes it a leaf holding the whole "
@@ -338,19 +500,22 @@ def repair_duplicate_content_type(raw, msg, report):
           "GMime keeps a multipart with no children (the body is preamble, "
           "which mailtrail flags as hidden content). Checked: Python "
           "reports that defect and mailtrail has a childless multipart of "
-          "the same type.")
+          "the same type whose preamble is Python's leaf (its first 1000 "
+          "characters, escaped as mailtrail keeps it).")
 def empty_multipart(py, ml, ctx):
     gone = [p for p in py if p.kind == "multipart"
             and p.defects() & {"StartBoundaryNotFoundDefect",
                                "NoBoundaryInMultipartDefect"}]
     if not gone:
         return None
-    childless = [m.get("content_type") for m in ctx["mt_parts"]
+    childless = [m for m in ctx["mt_parts"]
                  if m.get("kind") == "multipart" and not m.get("children")]
     for p in gone:
-        if p.ctype not in childless:
+        same = [m for m in childless if m.get("content_type") == p.ctype
+                and preamble_is(m, p.data)]
+        if not same:
             return None
-        childless.remove(p.ctype)
+        childless.remove(same[0])
     return [p for p in py if p not in gone]
 
 
@@ -398,31 +563,6 @@ def delimiter_at_end(py, ml, ctx):
     if not boundary or tail != b"--" + boundary.encode("utf-8", "replace"):
         return None
     return py[:-1]
-
-
-@category(STRUCTURE_CATEGORIES, "same-boundary-nesting",
-          "A multipart nested in a multipart with the same boundary "
-          "(forbidden by RFC 2046 5.1.1): GMime nests them, so a part after "
-          "the inner close delimiter belongs to the outer multipart; Python "
-          "ends the outer multipart and the part lands in its epilogue. "
-          "Attackers use it to hide an attachment from one of the two. "
-          "Checked: Python sees a multipart whose boundary equals an "
-          "ancestor's, and mailtrail raised mime-boundary-ambiguous. Leaves "
-          "are not compared.")
-def same_boundary(py, ml, ctx):
-    if "mime-boundary-ambiguous" not in finding_ids(ctx["report"]):
-        return None
-    stack = [(ctx["msg"], ())]
-    while stack:
-        part, above = stack.pop()
-        b = part.get_boundary() if part.get_content_maintype() == \
-            "multipart" else None
-        if b is not None and b in above:
-            return "accept"
-        if part.is_multipart() and isinstance(part.get_payload(), list):
-            stack.extend((c, above + ((b,) if b else ()))
-                         for c in part.get_payload())
-    return None
 
 
 # --- leaves -----------------------------------------------------------
@@ -562,9 +702,11 @@ def explain(raw, report, msg, py, ml, stored=None):
     used, problems = [], []
     for name, check in STRUCTURE_CATEGORIES:
         got = check(py, ml, ctx)
-        if got == "accept":
-            return [name], [], max(len(py), len(ml)), 0
-        if got is not None:
+        if isinstance(got, tuple):
+            # The category took leaves out of both sides.
+            used.append(name)
+            py, ml = got
+        elif got is not None:
             used.append(name)
             py = got
     if len(py) != len(ml):

@@ -629,6 +629,137 @@ test_helpers(void)
     g_assert_cmpuint(mt_identity_edit_distance("a", "abcdef", 2), ==, 3);
 }
 
+/* A message from alice@from_domain whose header adds an identity under
+ * the bytes of other (a Message-ID's right side, or a DKIM d= when dkim)
+ * and whose From has the display name name. */
+static MtReport *
+analyze_identity_bytes(const char *name, const char *from_domain,
+                       const char *other, gboolean dkim)
+{
+    g_autoptr(GString) msg = g_string_new(NULL);
+    MtRawMessage raw = {0};
+    MtOptions options;
+    MtReport *r;
+
+    g_string_append(msg, "Received: from mail.abcdef.example (mail.abcdef."
+                         "example [192.0.2.10])\n\tby mx.example.org with "
+                         "ESMTPS id 4AbC; Tue, 3 Nov 2026 14:14:24 +0000\n");
+    if (dkim)
+        g_string_append_printf(msg, "DKIM-Signature: v=1; a=rsa-sha256; "
+                                    "d=%s; s=s1; h=From; bh=AAAA; b=AAAA\n",
+                               other);
+    g_string_append_printf(msg, "From: %s <alice@%s>\n", name, from_domain);
+    g_string_append(msg, "To: Bob <bob@example.org>\nSubject: Meeting\n"
+                         "Date: Tue, 3 Nov 2026 14:14:20 +0000\n");
+    g_string_append_printf(msg, "Message-ID: <4711@%s>\n",
+                           dkim ? "mail.abcdef.example" : other);
+    g_string_append(msg, "\nHello Bob\n");
+    mt_options_init_default(&options);
+    raw.source.path = (char *)"invalid-utf8.eml";
+    raw.source.format = MT_INPUT_FORMAT_EML;
+    raw.data = g_bytes_new(msg->str, msg->len);
+    r = mt_analyze(&raw, &options);
+    g_bytes_unref(raw.data);
+    return r;
+}
+
+static const MtIdentityEntry *
+entry_with_role(const MtReport *r, const char *role)
+{
+    for (guint i = 0; i < r->identity.identities->len; i++) {
+        const MtIdentityEntry *e = r->identity.identities->pdata[i];
+        if (strcmp(e->role, role) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Domains and display names that are not valid UTF-8. A Message-ID or a
+ * DKIM d= reaches the lookalike check as raw bytes (GMime drops such a
+ * From address): a lead byte at the end of a label (0xF0, or 0xE2 0x80
+ * cut short) made g_utf8_strlen() jump over the NUL, and the skeleton
+ * stopped at the first bad byte, so that se\xAD-der read "se", the same
+ * as From's se, and abcdeg\xF0 read "abcdeg", one edit from From's
+ * abcdef. A bad byte is now a character of its own (\xHH, four edits),
+ * and every scan stays inside its string (valgrind checks that: meson
+ * test --setup valgrind). The valid twin of each is still a lookalike. */
+static void
+test_invalid_utf8(void)
+{
+    static const struct {
+        const char *from;
+        const char *other;
+        gboolean dkim;
+        const char *role;
+        const char *lookalike; /* in the finding's text, or NULL */
+    } bad[] = {
+        {"abcdef.example", "abcdeg\xf0.example", FALSE, "message-id", NULL},
+        {"abcdef.example", "abcdeg.example", FALSE, "message-id",
+         "1 edit(s) from abcdeg.example"},
+        {"abcdef.example", "ab\xe2\x80.example", FALSE, "message-id", NULL},
+        {"abcdef.example", "abcdef\xad\xf0.example", FALSE, "message-id",
+         NULL},
+        {"se.example", "se\xad-der.example", FALSE, "message-id", NULL},
+        {"se.example", "s\xd0\xb5.example", FALSE, "message-id",
+         "looks like s\xd0\xb5.example"},
+        {"abcdef.example", "abcdeg\xf0.example", TRUE, "dkim-d", NULL},
+        {"abcdef.example", "abcdeg.example", TRUE, "dkim-d",
+         "1 edit(s) from abcdeg.example"},
+        {"abcdef.example", "\xf0\x9f.example", TRUE, "dkim-d", NULL},
+    };
+    static const char *const names[] = {
+        "Alice Example", "\"Al\xff" "ice \xf0\"", "\"Al\xe2\x80\"",
+    };
+
+    for (gsize c = 0; c < G_N_ELEMENTS(bad); c++) {
+        g_autoptr(MtReport) r = analyze_identity_bytes(
+            names[c % G_N_ELEMENTS(names)], bad[c].from, bad[c].other,
+            bad[c].dkim);
+        const MtIdentityEntry *from = entry_with_role(r, "from");
+        const MtIdentityEntry *e = entry_with_role(r, bad[c].role);
+        const MtFinding *f = find(r, "from-lookalike-domain");
+        g_autofree char *domain = g_ascii_strdown(bad[c].other, -1);
+
+        g_test_message("case %" G_GSIZE_FORMAT ": %s", c,
+                       f ? f->message : "no lookalike");
+        if (from == NULL || e == NULL)
+            g_error("case %" G_GSIZE_FORMAT ": no %s identity", c,
+                    from ? bad[c].role : "from");
+        g_assert_cmpstr(r->identity.from_org_domain, ==, bad[c].from);
+        /* GMime reads an 8-bit display name that is not UTF-8 as
+         * Latin-1: the table holds valid text. */
+        g_assert_nonnull(from->display_name);
+        g_assert_true(g_utf8_validate(from->display_name, -1, NULL));
+        /* The other identity keeps its bytes. */
+        g_assert_cmpstr(e->domain, ==, domain);
+        if (bad[c].lookalike == NULL) {
+            g_assert_null(f);
+            continue;
+        }
+        if (f == NULL)
+            g_error("case %" G_GSIZE_FORMAT ": no lookalike", c);
+        g_assert_true(g_utf8_validate(f->message, -1, NULL));
+        g_assert_nonnull(strstr(f->message, bad[c].lookalike));
+    }
+}
+
+/* The display name's own checks read a name GMime has decoded from
+ * Latin-1 bytes. */
+static void
+test_invalid_utf8_display_name(void)
+{
+    g_autoptr(MtReport) r = analyze_identity_bytes(
+        "\"support@paypa\xff.com\"", "abcdef.example", "mail.abcdef.example",
+        FALSE);
+    const MtFinding *f = find(r, "from-display-name-spoof");
+
+    if (f == NULL)
+        g_error("from-display-name-spoof not raised");
+    g_assert_true(g_utf8_validate(f->message, -1, NULL));
+    g_assert_nonnull(strstr(f->message, "support@paypa\xc3\xbf.com"));
+    g_assert_null(find(r, "from-lookalike-domain"));
+}
+
 /* The score's documented weights: info 0, low 5, medium 15, high 35;
  * below 20 clean, below 50 suspicious. */
 static void
@@ -800,6 +931,9 @@ main(int argc, char **argv)
     g_test_add_func("/identity/arc", test_arc_good);
     g_test_add_func("/identity/samples", test_samples);
     g_test_add_func("/identity/helpers", test_helpers);
+    g_test_add_func("/identity/invalid-utf8", test_invalid_utf8);
+    g_test_add_func("/identity/invalid-utf8/display-name",
+                    test_invalid_utf8_display_name);
     g_test_add_func("/identity/score", test_score);
     g_test_add_func("/identity/json", test_json);
     g_test_add_func("/identity/hostile", test_hostile);

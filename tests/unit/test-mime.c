@@ -12,7 +12,10 @@
  * the findings of its parts, the DSN fields, that each structural finding
  * is raised by the fixture built for it and by none of the project's
  * clean samples, and that the limits stop hostile trees (10,000 levels
- * deep) with a limit-reached finding instead of a crash. The body,
+ * deep) with a limit-reached finding instead of a crash, and that the
+ * decoding mistakes the corpus oracle found stay fixed (uuencode whose
+ * trailing spaces were stripped, a footer after the base64 padding, the
+ * name= of a Content-Type GMime rejects, GMime's stray "\r"). The body,
  * attachment and link analyses have their own tests; here only the tree
  * matters.
  */
@@ -592,6 +595,107 @@ limit_finding(const MtReport *r, const char *limit)
     return NULL;
 }
 
+/* The leaf at path of a message analyzed from text: its decoded bytes
+ * must be want (len bytes). */
+static void
+assert_decoded(const MtReport *r, const char *path, const void *want,
+               gsize len)
+{
+    MtPart *p = part_at(r, path);
+    MtHashes expected;
+
+    g_assert_cmpuint(p->size_decoded, ==, len);
+    g_assert_false(p->decoded_truncated);
+    mt_hashes_compute(want, len, &expected);
+    g_assert_cmpstr(p->hashes.sha256, ==, expected.sha256);
+}
+
+/* Decoding mistakes the corpus oracle (tests/corpus/test-mime-oracle.py)
+ * once found, each on a message cut down to the trick. */
+static void
+test_decode_repairs(void)
+{
+    guchar bytes[55] = {0};
+
+    /* x-uuencode whose trailing spaces a mailer stripped (as in
+     * mail-parser's mail_test_15): a space is a zero sextet, so a line
+     * keeps the length its count says ("M" 45 bytes, "*" 10). */
+    {
+        static const char text[] =
+            "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+            "Content-Type: application/octet-stream; name=\"z.bin\"\n"
+            "Content-Transfer-Encoding: x-uuencode\n\n"
+            "begin 644 z.bin\nM00\n*4$L\n`\nend\n--b--\n";
+        g_autoptr(MtReport) r = analyze_bytes(text, strlen(text), NULL);
+
+        g_autoptr(MtReport) cut = NULL;
+        MtOptions options;
+
+        bytes[0] = 'A';
+        bytes[45] = 'P';
+        bytes[46] = 'K';
+        assert_decoded(r, "1", bytes, sizeof bytes);
+        g_assert_cmpstr(part_at(r, "1")->filename, ==, "z.bin");
+        /* More bytes than characters, and still within the part limit. */
+        mt_options_init_default(&options);
+        options.limits.max_part_decoded = 50;
+        cut = analyze_bytes(text, strlen(text), &options);
+        g_assert_cmpuint(part_at(cut, "1")->size_decoded, ==, 50);
+        g_assert_true(part_at(cut, "1")->decoded_truncated);
+        g_assert_nonnull(limit_finding(cut, "part 1"));
+    }
+    /* A mailing list footer after the base64 padding (SpamAssassin's
+     * cjk/big5-base64.1): the content ends at the padding. */
+    {
+        static const char text[] =
+            "Content-Type: text/plain\n"
+            "Content-Transfer-Encoding: base64\n\n"
+            "QUJD\nREU=\n_______\nSLAT-talk mailing list\n";
+        g_autoptr(MtReport) r = analyze_bytes(text, strlen(text), NULL);
+
+        assert_decoded(r, "1", "ABCDE", 5);
+        g_assert_nonnull(find_finding(r, "mime-base64-invalid", "1"));
+    }
+    /* A Content-Type GMime cannot read (SpamAssassin's mime8): the name=
+     * is taken from the raw header. */
+    {
+        static const char text[] =
+            "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+            "Content-Type: BINARY;name=\"Alices_PDP-10\"\n"
+            "Content-Transfer-Encoding: base64\n\nQUJD\n--b--\n";
+        g_autoptr(MtReport) r = analyze_bytes(text, strlen(text), NULL);
+
+        g_assert_cmpstr(part_at(r, "1")->filename, ==, "Alices_PDP-10");
+        assert_decoded(r, "1", "ABC", 3);
+        g_assert_nonnull(find_finding(r, "mime-malformed", NULL));
+    }
+    /* The same with a '/' in the rejected type, and a quoted one. */
+    {
+        static const char text[] =
+            "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+            "Content-Type: text/; name=\"a.exe\"\n\nMZ\n--b\n"
+            "Content-Type: \"text/plain\"; name=\"b.exe\"\n\nMZ\n--b--\n";
+        g_autoptr(MtReport) r = analyze_bytes(text, strlen(text), NULL);
+
+        g_assert_cmpstr(part_at(r, "1")->filename, ==, "a.exe");
+        g_assert_cmpstr(part_at(r, "2")->filename, ==, "b.exe");
+    }
+    /* CRLF lines and a close delimiter without a line end as the last
+     * line (ruby-mail's japanese_attachment_long_name.eml): the CRLF
+     * before it is the delimiter's (RFC 2046 5.1.1), and GMime's extra
+     * "\r" is not content. */
+    {
+        static const char text[] =
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+            "Content-Type: text/plain; name=\"a.txt\"\r\n"
+            "Content-Transfer-Encoding: 7bit\r\n\r\n"
+            "this is the data\r\n\r\n--b--";
+        g_autoptr(MtReport) r = analyze_bytes(text, strlen(text), NULL);
+
+        assert_decoded(r, "1", "this is the data\r\n", 18);
+    }
+}
+
 static void
 test_limits(void)
 {
@@ -768,6 +872,7 @@ main(int argc, char **argv)
     g_test_add_func("/mime/registry", test_registry);
     g_test_add_func("/mime/samples-quiet", test_samples_quiet);
     g_test_add_func("/mime/plain-single", test_plain_single);
+    g_test_add_func("/mime/decode-repairs", test_decode_repairs);
     g_test_add_func("/mime/limits", test_limits);
     g_test_add_func("/mime/deep-multipart", test_deep_multipart);
     g_test_add_func("/mime/deep-messages", test_deep_messages);
