@@ -835,8 +835,19 @@ next_message(MtMboxReader *reader)
                     (scan.pending.active && scan.pending.at_cl))
                     raw = content_length_failed(reader, &scan);
                 if (raw == NULL) {
+                    gsize end = reader->buf->len;
+
                     scan.cl_used = scan.cl_end >= 0;
-                    raw = emit(reader, &scan, reader->buf->len, 0, NULL, 0);
+                    /* mbox writers end every message with an empty line
+                     * that belongs to the separator after it; at the end
+                     * of the file the last one is theirs too (Python's
+                     * mailbox reads it so). Then an mbox cut at message
+                     * boundaries (GNU parallel --pipepart) gives the
+                     * same messages, bytes and hashes as the whole. */
+                    if (mbox && !scan.cl_used &&
+                        scan.prev_empty && scan.prev_line_start < end)
+                        end = scan.prev_line_start;
+                    raw = emit(reader, &scan, end, 0, NULL, 0);
                 }
                 break;
             }

@@ -29,15 +29,21 @@ def analyze(*args, stdin=None):
                           input=stdin, capture_output=True, env=ENV)
 
 
-def strip_position(report):
-    """A report without what depends on where the message was read from
-    (path, index, offset within the input): what a split run changes."""
-    report = dict(report)
-    source = dict(report["source"])
-    for key in ("path", "index", "offset"):
-        source.pop(key, None)
-    report["source"] = source
-    return report
+def strip_position(value):
+    """value without what depends on where the message was read from
+    (path, index and offset of every "source", nested messages' too):
+    what a split run changes."""
+    if isinstance(value, list):
+        return [strip_position(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, v in value.items():
+        if key == "source" and isinstance(v, dict):
+            v = {k: x for k, x in v.items()
+                 if k not in ("path", "index", "offset")}
+        out[key] = strip_position(v)
+    return out
 
 
 work = tempfile.mkdtemp(prefix="mt-parallel-")

@@ -68,7 +68,9 @@ The separator rule (this is how mailtrail splits an mbox):
 7.  A message starts after its separator line.  Without Content-Length
     (rule 8) it ends at the next separator line, or, when the line right
     before that separator is empty and belongs to the message, at the start
-    of that empty line; the last message ends at the end of the file.
+    of that empty line; the last message ends at the end of the file, or
+    at the start of the file's last line when that line is empty (the
+    writer's line after every message, as Python's mailbox reads it).
 
 8.  Content-Length.  A message's header block is its lines up to its first
     empty line; when the message ends (by rule 7) before any empty line it
@@ -219,7 +221,10 @@ class Mbox:
                     first, blank, starts, text, after, empty, separator, sep)
             if end is None:
                 if sep == count:
-                    end = n
+                    # The last message gives its final empty line to the
+                    # mbox writer, as every message before it does.
+                    end = (starts[count - 1] if count - 1 >= first
+                           and empty[count - 1] else n)
                 elif sep - 1 >= first and empty[sep - 1]:
                     end = starts[sep - 1]
                 else:

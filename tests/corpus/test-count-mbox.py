@@ -296,8 +296,17 @@ hdr = cl(len(inner))
 d = SEP1 + hdr + inner + b"\nprose\n" + tail
 expect("Content-Length at an empty line, then prose", d,
        failed(hdr, b"\nprose\n") + [(len(d) - 5, 5)])
+# The file's last line, empty, is the writer's (rule 7), not the second
+# message's.
 expect("Content-Length at an empty last line", SEP1 + hdr + inner + b"\n",
-       failed(hdr, b"\n"))
+       failed(hdr))
+# Without Content-Length too: the last message ends before the file's
+# final empty line, as every other message ends before the empty line
+# ahead of its separator.
+expect("final empty line of the file", SEP1 + b"S: 1\n\nbody\n\n",
+       [(L1, len(b"S: 1\n\nbody\n"))])
+expect("final empty CRLF line of the file", c(SEP1) + b"S: 1\r\n\r\nb\r\n\r\n",
+       [(len(c(SEP1)), len(b"S: 1\r\n\r\nb\r\n"))])
 
 # At an envelope-like line that is not followed by a header line, or that
 # is the last line.
