@@ -30,6 +30,10 @@ inner = f'''Received: from VI1EUR02FT012.eop-EUR02.prod.protection.outlook.com
  (2603:10a6:10:11d::9) with Microsoft SMTP Server (version=TLS1_2,
  cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.8158.14; Wed, 4 Nov
  2026 08:12:44 +0000
+Authentication-Results: spf=softfail (sender IP is 89.160.20.112)
+ smtp.mailfrom=docusign-notice.example; dkim=none (message not signed)
+ header.d=none;dmarc=fail action=none header.from=docusign.net;compauth=fail
+ reason=000
 Received: from smtp3.nordvik-hosting.example (89.160.20.112) by
  VI1EUR02FT012.mail.protection.outlook.com (10.152.12.99) with Microsoft SMTP
  Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id
@@ -37,13 +41,9 @@ Received: from smtp3.nordvik-hosting.example (89.160.20.112) by
 Received: from [175.16.199.10] (port=40112 helo=WIN-7QK1N0PL3RA)
  by smtp3.nordvik-hosting.example with esmtpa (Exim 4.94.2)
  (envelope-from <billing@docusign-notice.example>)
- id 1xPQ7a-0003Zt-2b
+ id 1xOW6r-0003Zt-2b
  for dana.reyes@example.org;
  Wed, 04 Nov 2026 09:12:41 +0100
-Authentication-Results: spf=softfail (sender IP is 89.160.20.112)
- smtp.mailfrom=docusign-notice.example; dkim=none (message not signed)
- header.d=none;dmarc=fail action=none header.from=docusign.net;compauth=fail
- reason=000
 From: "DocuSign" <dse@docusign.net>
 Reply-To: <billing-docusign@gmail.com>
 To: <dana.reyes@example.org>
