@@ -137,6 +137,7 @@ mt_magic_type(const void *data, gsize len, char **description)
 {
     Magic *m = magic_get();
     gsize n = MIN(len, MAGIC_PREFIX);
+    g_autofree char *copy = NULL;
     const char *type;
 
     if (description != NULL)
@@ -146,14 +147,19 @@ mt_magic_type(const void *data, gsize len, char **description)
         return NULL;
     if (is_cfb(data, len))
         n = MIN(len, MAGIC_PREFIX_CFB);
-    /* libmagic wants a pointer even for nothing. */
-    if (data == NULL)
-        data = "";
-    type = magic_buffer(m->type, data, n);
+    /* libmagic 5.44 strndup()s from the buffer in some of its tests and
+     * reads past a buffer that is not NUL-terminated (AddressSanitizer
+     * caught it on a damaged attachment): give it a terminated copy of
+     * the prefix it looks at. */
+    copy = g_malloc(n + 1);
+    if (n > 0)
+        memcpy(copy, data, n);
+    copy[n] = '\0';
+    type = magic_buffer(m->type, copy, n);
     if (type == NULL)
         return NULL;
     if (description != NULL && m->text != NULL) {
-        const char *text = magic_buffer(m->text, data, n);
+        const char *text = magic_buffer(m->text, copy, n);
 
         if (text != NULL)
             *description = description_clean(text);

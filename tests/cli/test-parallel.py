@@ -79,11 +79,20 @@ try:
     if parallel is None:
         tap.ok(False, "GNU parallel is installed (scripts/setup-deps)")
     else:
+        # The generated corpus, and the sample mbox whose body has a
+        # quoted ">From " line: without --recend, GNU parallel cuts at a
+        # "From " anywhere, even after that ">".
+        both = os.path.join(work, "both.mbox")
+        with open(both, "wb") as f:
+            f.write(open(corpus, "rb").read())
+            f.write(open(os.path.join(SAMPLES, "mailbox.mbox"), "rb").read())
+        single = analyze("--input-format", "mbox", "-",
+                         stdin=open(both, "rb").read())
         ref = [json.loads(l) for l in single.stdout.splitlines()]
         split = subprocess.run(
-            [parallel, "--will-cite", "--pipepart", "-a", corpus,
-             "--recstart", "From ", "--block", "200k", "-j", "2",
-             MT, "analyze", "--format", "ndjson", "-q",
+            [parallel, "--will-cite", "--pipepart", "-a", both,
+             "--recend", "\n", "--recstart", "From ", "--block", "200k",
+             "-j", "2", MT, "analyze", "--format", "ndjson", "-q",
              "--input-format", "mbox", "-"],
             capture_output=True, env=ENV)
         got = [json.loads(l) for l in split.stdout.splitlines()]

@@ -20,21 +20,6 @@
 
 static const gsize chunk_sizes[] = {1, 2, 3, 5, 7, 16, 64, 1000};
 
-/* MT_FUZZ_SKIP=eol-oversized leaves out the line-end comparison for
- * messages over the size limit (not kept, only hashed), so that a long
- * run can look for other bugs while that known one is open
- * (regressions/mbox/eol-of-oversized-message-depends-on-chunk). The fuzz
- * suite never sets it. */
-static gboolean
-skip_oversized_eol(void)
-{
-    static int skip = -1;
-
-    if (skip < 0)
-        skip = g_strcmp0(g_getenv("MT_FUZZ_SKIP"), "eol-oversized") == 0;
-    return skip;
-}
-
 static void
 check_split(const GPtrArray *msgs, const uint8_t *data, size_t size)
 {
@@ -66,8 +51,7 @@ check_same(const GPtrArray *a, const GPtrArray *b)
         MT_FUZZ_ASSERT(x->source.offset == y->source.offset);
         MT_FUZZ_ASSERT(x->source.size == y->source.size);
         MT_FUZZ_ASSERT(x->source.format == y->source.format);
-        if (x->data || !skip_oversized_eol())
-            MT_FUZZ_ASSERT(x->source.eol == y->source.eol);
+        MT_FUZZ_ASSERT(x->source.eol == y->source.eol);
         MT_FUZZ_ASSERT(strcmp(x->source.sha256, y->source.sha256) == 0);
         MT_FUZZ_ASSERT((x->data == NULL) == (y->data == NULL));
         if (x->data)
