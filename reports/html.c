@@ -79,6 +79,9 @@ static const char css[] =
     "th{background:var(--head);font-weight:600;white-space:nowrap}"
     "td{overflow-wrap:break-word;unicode-bidi:isolate}"
     "td.mono,td .mono,td.val{overflow-wrap:anywhere}"
+    /* Domains may break anywhere (a hostile one is long), but a column
+     * is never squeezed below a common domain's width. */
+    "td.dom{min-width:14ch}"
     "table.kv th{width:150px}"
     "td.expl{color:var(--muted);font-size:13px;width:34%}"
     "code,.mono{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,"
@@ -1149,8 +1152,8 @@ add_identity(xmlNodePtr parent, const MtReport *report, guint msg)
         text_el(tr, "td", NULL, e->role);
         add_text_max(el(tr, "td", NULL), e->display_name, SUMMARY_TEXT_MAX);
         add_text_max(el(tr, "td", "mono"), e->address, SUMMARY_TEXT_MAX);
-        text_el(tr, "td", "mono", e->domain);
-        text_el(tr, "td", "mono", e->org_domain);
+        text_el(tr, "td", "mono dom", e->domain);
+        text_el(tr, "td", "mono dom", e->org_domain);
         text_el(tr, "td", misaligned ? "neg" : NULL,
                 e->domain ? aligned : "\xE2\x80\x94");
         td = el(tr, "td", NULL);

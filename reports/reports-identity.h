@@ -22,7 +22,9 @@ json_t *mt_json_authentication(const MtReport *report);
 
 /* The text section: identity table, authentication evidence (claimed
  * against verified), findings by severity, score and verdict. */
-void mt_text_identity(FILE *out, const MtReport *report, gboolean color);
+/* defang: URLs in finding messages written defanged (--defang). */
+void mt_text_identity(FILE *out, const MtReport *report, gboolean color,
+                      gboolean defang);
 
 G_END_DECLS
 

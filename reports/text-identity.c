@@ -112,7 +112,8 @@ print_auth(FILE *out, const MtAuthentication *a)
 }
 
 static void
-print_findings(FILE *out, const MtReport *report, gboolean color)
+print_findings(FILE *out, const MtReport *report, gboolean color,
+               gboolean defang)
 {
     if (report->findings->len == 0)
         return;
@@ -123,7 +124,13 @@ print_findings(FILE *out, const MtReport *report, gboolean color)
             g_autofree char *line = NULL;
             if ((int)f->severity != sev)
                 continue;
-            line = g_strdup_printf("%s: %s", f->id, f->message);
+            if (defang) {
+                /* Finding messages quote the URLs they are about. */
+                g_autofree char *message = mt_text_defang_urls_in(f->message);
+                line = g_strdup_printf("%s: %s", f->id, message);
+            } else {
+                line = g_strdup_printf("%s: %s", f->id, f->message);
+            }
             /* The severity word is ours, the only place colour goes. */
             if (color)
                 fprintf(out, "    %s%-6s\033[0m ",
@@ -137,13 +144,14 @@ print_findings(FILE *out, const MtReport *report, gboolean color)
 }
 
 void
-mt_text_identity(FILE *out, const MtReport *report, gboolean color)
+mt_text_identity(FILE *out, const MtReport *report, gboolean color,
+                 gboolean defang)
 {
     if (!report->analyzed)
         return;
     print_identities(out, &report->identity);
     print_auth(out, &report->authentication);
-    print_findings(out, report, color);
+    print_findings(out, report, color, defang);
     if (report->identity.verdict)
         fprintf(out, "  %-13s %d/100, %s\n", "Score:", report->identity.score,
                 report->identity.verdict);

@@ -425,7 +425,12 @@ print_links(FILE *out, const MtReport *report, gboolean defang)
                                mt_url_source_to_string(u->source));
         put_line(out, line);
         if (u->anchor_text) {
-            g_autofree char *anchor = mt_text_terminal_safe(u->anchor_text);
+            /* Anchor text often shows a URL itself (the lure). */
+            g_autofree char *shown = defang
+                                         ? mt_text_defang_urls_in(
+                                               u->anchor_text)
+                                         : g_strdup(u->anchor_text);
+            g_autofree char *anchor = mt_text_terminal_safe(shown);
             g_autofree char *cut = mt_text_cut_to_width(anchor,
                                                         URL_COLS_MAX);
             fprintf(out, "      text \"%s\"\n", cut);

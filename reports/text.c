@@ -227,7 +227,7 @@ text_report(MtRenderer *r, const MtReport *report)
         print_text(out, "X-Mailer:", &s->x_mailer);
         print_text(out, "User-Agent:", &s->user_agent);
         print_relay(out, &report->relay);
-        mt_text_identity(out, report, r->color);
+        mt_text_identity(out, report, r->color, r->defang);
         mt_text_mime(out, report, r->defang);
         fprintf(out, "  %-13s %u fields, %u defects\n", "Headers:",
                 report->headers->len, report->defects->len);

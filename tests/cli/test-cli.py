@@ -472,4 +472,15 @@ with tempfile.TemporaryDirectory() as d:
     v = json.loads(out(r))["authentication"]["dkim"][0]["verification"]
     tap.ok(v["online"] == "temperror" and "MAILTRAIL_DNS_SERVER" in v.get("online_problem", ""),
            "a bad MAILTRAIL_DNS_SERVER: temperror, nothing sent elsewhere", v)
+# --defang: no live URL anywhere in the text output, findings included.
+r = run("analyze", "--defang", "--no-color",
+        os.path.join(SAMPLES, "reported-phish.eml"))
+tap.ok(r.returncode == 0 and "hxxp://81[.]2[.]69[.]142/docusign" in out(r)
+       and "http://" not in out(r) and "https://" not in out(r),
+       "--defang: links and finding messages defanged in text output",
+       out(r)[-1500:])
+r = run("analyze", "--no-color", os.path.join(SAMPLES, "reported-phish.eml"))
+tap.ok("http://81.2.69.142/docusign/login.php" in out(r),
+       "without --defang the text output shows the URL as it is")
+
 tap.done()
