@@ -147,10 +147,9 @@ mt_magic_type(const void *data, gsize len, char **description)
         return NULL;
     if (is_cfb(data, len))
         n = MIN(len, MAGIC_PREFIX_CFB);
-    /* libmagic 5.44 strndup()s from the buffer in some of its tests and
-     * reads past a buffer that is not NUL-terminated (AddressSanitizer
-     * caught it on a damaged attachment): give it a terminated copy of
-     * the prefix it looks at. */
+    /* Some of libmagic's tests strndup() from the buffer it is given:
+     * with a NUL-terminated copy of the prefix, none of them can run off
+     * the end of our data whatever length it passes. */
     copy = g_malloc(n + 1);
     if (n > 0)
         memcpy(copy, data, n);
