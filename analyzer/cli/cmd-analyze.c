@@ -559,12 +559,12 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
         else if (got == MT_INPUT_MESSAGE)
             mt_analyzer_push(analyzer, raw);
         /* Reports leave in input order, each as soon as it and those
-         * before it are done. At most four messages per job are in
+         * before it are done. At most two messages per job are in
          * flight, so memory does not grow with the input; at the end,
          * everything left is drained. With one job nothing waits. */
         while (mt_analyzer_in_flight(analyzer) > 0 &&
                (end || mt_analyzer_head_ready(analyzer) ||
-                mt_analyzer_in_flight(analyzer) >= 4 * opts->jobs)) {
+                mt_analyzer_in_flight(analyzer) >= 2 * opts->jobs)) {
             g_autofree char *prepared = NULL;
             MtReport *report = mt_analyzer_pop(analyzer,
                                                (gpointer *)&prepared);

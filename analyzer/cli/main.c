@@ -4,6 +4,7 @@
  * its own cmd-<verb>.c, like git's and notmuch's subcommands.
  */
 #include <locale.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,6 +75,13 @@ main(int argc, char **argv)
     const Command *command;
 
     setlocale(LC_ALL, "");
+    /* A message's decoded parts are freed when its report is written.
+     * glibc raises its mmap threshold after freeing a large block, up to
+     * 32 MiB, so later buffers of that size come from the heap and stay
+     * there, one heap per thread: fixing the threshold at 1 MiB gives
+     * them back at once. Measured on the benchmark corpus: peak RSS with
+     * --jobs 2 from 73 to 63 MB, no change in time. */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
     if (argc < 2) {
         usage(stderr);
         return MT_EXIT_USAGE;
