@@ -32,23 +32,6 @@
 
 /* ---- Domains ------------------------------------------------------ */
 
-static const psl_ctx_t *
-psl_get(void)
-{
-    static gsize done = 0;
-    static const psl_ctx_t *psl = NULL;
-
-    if (g_once_init_enter(&done)) {
-        /* Debian's publicsuffix data when it is newer than the built-in
-         * copy; the process keeps it for its lifetime. */
-        psl = psl_latest(NULL);
-        if (psl == NULL)
-            psl = psl_builtin();
-        g_once_init_leave(&done, 1);
-    }
-    return psl;
-}
-
 char *
 mt_identity_domain_of(const char *address)
 {
@@ -93,7 +76,7 @@ mt_identity_org_domain(const char *domain)
         || looks_like_ip(domain))
         return NULL;
     lower = g_ascii_strdown(domain, -1);
-    reg = psl_registrable_domain(psl_get(), lower);
+    reg = psl_registrable_domain(mt_psl(), lower);
     return reg ? g_strdup(reg) : NULL;
 }
 
@@ -639,7 +622,7 @@ domain_in_text(const char *text)
         if (!all_of(w, strlen(w), ".-") || !g_ascii_isalpha(dot[1]))
             continue;
         lower = g_ascii_strdown(w, -1);
-        if (!psl_is_public_suffix2(psl_get(), strrchr(lower, '.') + 1,
+        if (!psl_is_public_suffix2(mt_psl(), strrchr(lower, '.') + 1,
                                    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE))
             continue;
         return g_steal_pointer(&lower);

@@ -57,23 +57,6 @@
 
 /* ---- Small helpers ------------------------------------------------ */
 
-static const psl_ctx_t *
-psl_get(void)
-{
-    static gsize once = 0;
-    static const psl_ctx_t *ctx = NULL;
-
-    if (g_once_init_enter(&once)) {
-        /* The newer of the built-in list and the distribution's file;
-         * lookups only read the context, from any thread. */
-        const psl_ctx_t *c = psl_latest(NULL);
-
-        ctx = c != NULL ? c : psl_builtin();
-        g_once_init_leave(&once, 1);
-    }
-    return ctx;
-}
-
 /* s as valid UTF-8 of at most MAX_URL_BYTES: a sequence cut by the bound
  * is dropped, any other invalid byte escaped. Transfer full. */
 static char *
@@ -544,7 +527,7 @@ tld_known(const char *tld)
 
     if (strlen(lower) < 2)
         return FALSE;
-    return psl_is_public_suffix2(psl_get(), lower,
+    return psl_is_public_suffix2(mt_psl(), lower,
                                  PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
 }
 

@@ -8,6 +8,7 @@
 #define MAILTRAIL_PRIVATE_H
 
 #include <gmime/gmime.h>
+#include <libpsl.h>
 
 #include "mailtrail.h"
 
@@ -57,6 +58,11 @@ MtEvidence mt_evidence_for_header(const MtReport *report, int header_index);
 
 /* MD5, SHA-1 and SHA-256 of data, lowercase hex (OpenSSL). */
 void mt_hashes_compute(const void *data, gsize len, MtHashes *hashes);
+
+/* The public suffix list every module uses (relay.c): the newer of
+ * libpsl's built-in list and Debian's publicsuffix file, loaded once per
+ * process, read-only, safe from any thread. Transfer none. */
+const psl_ctx_t *mt_psl(void);
 
 /* Hex SHA-256 of data into out (65 bytes). */
 void mt_sha256_hex(const void *data, gsize len, char out[65]);

@@ -323,8 +323,8 @@ class_is_unroutable(MtIpClass cls)
     return class_is_internal(cls) || cls == MT_IP_CLASS_CGNAT;
 }
 
-static const psl_ctx_t *
-psl_get(void)
+const psl_ctx_t *
+mt_psl(void)
 {
     static gsize once = 0;
     static const psl_ctx_t *ctx = NULL;
@@ -346,7 +346,7 @@ char *
 mt_relay_registrable_domain(const char *host)
 {
     g_autofree char *name = host_name(host);
-    const psl_ctx_t *psl = psl_get();
+    const psl_ctx_t *psl = mt_psl();
     const char *rd;
 
     if (name == NULL || strchr(name, '.') == NULL || psl == NULL)
@@ -365,7 +365,7 @@ static gboolean
 name_is_internal(const char *name)
 {
     const char *dot = strrchr(name, '.');
-    const psl_ctx_t *psl = psl_get();
+    const psl_ctx_t *psl = mt_psl();
 
     if (dot == NULL)
         return TRUE;
