@@ -132,6 +132,39 @@ copy_source(MtSource *dst, const MtSource *src)
     dst->mbox_date = g_strdup(src->mbox_date);
 }
 
+void
+mt_analyze_header_block(MtReport *report, const guchar *data, gsize len,
+                        const MtOptions *options, const char *what)
+{
+    mt_headers_parse(report, data, len, &options->limits);
+    if (report->headers->len == 0)
+        mt_report_add_error(report, "no-headers",
+                            "the %s has no header fields", what);
+    /* mt_headers_parse raised the max-headers finding; the defect says
+     * the same to readers of the defects. */
+    if (report->headers_dropped)
+        mt_report_add_defect(report, "limit-reached", -1, -1,
+                             "%u header fields past the limit of %u were "
+                             "not kept",
+                             report->headers_dropped,
+                             options->limits.max_headers);
+    mt_summary_build(report);
+}
+
+void
+mt_analyze_trail(MtReport *report, const guchar *data, gsize len,
+                 const MtOptions *options)
+{
+    mt_relay_read_hops(report);
+    mt_relay_analyze(report, options);
+    mt_auth_analyze(report, options);
+    mt_auth_check_body_hash(report, data, len);
+    /* Before the identity analysis, which scores the report: a signature
+     * that fails with the analyst's key is a finding the score counts. */
+    if (options->dkim_keys)
+        mt_auth_verify_dkim(report, data, len, options->dkim_keys);
+}
+
 MtReport *
 mt_analyze(const MtRawMessage *raw, const MtOptions *options)
 {
@@ -168,28 +201,9 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
         return report;
     }
 
-    mt_headers_parse(report, data, len, &options->limits);
-    if (report->headers->len == 0)
-        mt_report_add_error(report, "no-headers",
-                            "the message has no header fields");
-    /* mt_headers_parse raised the max-headers finding; the defect says
-     * the same to readers of the defects. */
-    if (report->headers_dropped)
-        mt_report_add_defect(report, "limit-reached", -1, -1,
-                             "%u header fields past the limit of %u were "
-                             "not kept",
-                             report->headers_dropped,
-                             options->limits.max_headers);
-    mt_summary_build(report);
+    mt_analyze_header_block(report, data, len, options, "message");
     message = parse_mime(report, raw->data);
-    mt_relay_read_hops(report);
-    mt_relay_analyze(report, options);
-    mt_auth_analyze(report, options);
-    mt_auth_check_body_hash(report, data, len);
-    /* Before the identity analysis, which scores the report: a signature
-     * that fails with the analyst's key is a finding the score counts. */
-    if (options->dkim_keys)
-        mt_auth_verify_dkim(report, data, len, options->dkim_keys);
+    mt_analyze_trail(report, data, len, options);
     if (options->online)
         mt_auth_verify_dkim_online(report, data, len);
     mt_crypto_parts_analyze(report, message);

@@ -49,6 +49,15 @@ MtReport *mt_analyze_embedded(const MtReport *outer, const char *part_path,
  * message analysis). */
 void mt_relay_read_hops(MtReport *report);
 
+/* The steps a message and an embedded message share (analyze.c): the
+ * header block (fields, defects, summary; what names the message in the
+ * no-headers error), then the trail (relay path, authentication evidence,
+ * the DKIM body hash, signatures checked with --dkim-keys). */
+void mt_analyze_header_block(MtReport *report, const guchar *data, gsize len,
+                             const MtOptions *options, const char *what);
+void mt_analyze_trail(MtReport *report, const guchar *data, gsize len,
+                      const MtOptions *options);
+
 /* Adds a "limit-reached" finding naming the limit ("max-parts", ...). */
 void mt_report_limit_reached(MtReport *report, const char *limit,
                              const char *part, const char *fmt, ...)

@@ -1448,25 +1448,10 @@ embedded_report(const MtReport *outer, const guchar *data, gsize len,
                             "the embedded message is empty (0 bytes)");
         return report;
     }
-    mt_headers_parse(report, data, len, &options->limits);
-    if (report->headers->len == 0)
-        mt_report_add_error(report, "no-headers",
-                            "the embedded message has no header fields");
-    if (report->headers_dropped)
-        mt_report_add_defect(report, "limit-reached", -1, -1,
-                             "%u header fields past the limit of %u were "
-                             "not kept",
-                             report->headers_dropped,
-                             options->limits.max_headers);
-    mt_summary_build(report);
-    mt_relay_read_hops(report);
-    mt_relay_analyze(report, options);
-    mt_auth_analyze(report, options);
-    mt_auth_check_body_hash(report, data, len);
-    /* Offline checks only: a forwarded message is not worth a DNS query
-     * per signature it carries. */
-    if (options->dkim_keys)
-        mt_auth_verify_dkim(report, data, len, options->dkim_keys);
+    mt_analyze_header_block(report, data, len, options, "embedded message");
+    /* Offline checks only (no --online): a forwarded message is not worth
+     * a DNS query per signature it carries. */
+    mt_analyze_trail(report, data, len, options);
     mt_identity_analyze(report, options);
     /* An attached message need not have crossed a relay: a sent copy, a
      * draft or a message attached from the sender's own folder has no
