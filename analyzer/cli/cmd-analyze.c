@@ -176,18 +176,8 @@ mt_cmd_analyze_usage(FILE *out)
         out);
 }
 
-static int G_GNUC_PRINTF(1, 2)
-usage_error(const char *fmt, ...)
-{
-    va_list args;
-
-    fputs("mailtrail analyze: ", stderr);
-    va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-    fputs("\nTry 'mailtrail analyze --help'.\n", stderr);
-    return MT_EXIT_USAGE;
-}
+/* Usage errors name this command (cli-common.c). */
+#define usage_error(...) mt_cli_usage_error("analyze", __VA_ARGS__)
 
 static gboolean
 severity_from_string(const char *text, MtSeverity *out)
@@ -204,36 +194,7 @@ severity_from_string(const char *text, MtSeverity *out)
     return FALSE;
 }
 
-/* Sets one limit from option: "--limit NAME=VALUE" (name NULL), or an
- * older option that is another name for one limit (arg is the value).
- * Returns FALSE after the usage message. */
-static gboolean
-set_limit(MtLimits *limits, const char *option, const char *name,
-          const char *arg)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *key = NULL;
-    const char *value = arg;
-
-    if (name == NULL) {
-        const char *eq = strchr(arg, '=');
-
-        if (eq == NULL || eq == arg) {
-            usage_error("%s: '%s' is not NAME=VALUE (e.g. max-parts=5000; "
-                        "the names are in 'mailtrail help analyze')",
-                        option, arg);
-            return FALSE;
-        }
-        key = g_strndup(arg, (gsize)(eq - arg));
-        name = key;
-        value = eq + 1;
-    }
-    if (!mt_limits_set(limits, name, value, &error)) {
-        usage_error("%s: %s", option, error->message);
-        return FALSE;
-    }
-    return TRUE;
-}
+#define set_limit(...) mt_cli_set_limit("analyze", __VA_ARGS__)
 
 static gboolean
 parse_size(const char *text, guint64 min, guint64 max, guint64 *out)

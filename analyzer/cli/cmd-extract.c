@@ -119,18 +119,8 @@ usage(FILE *out)
         out);
 }
 
-static int G_GNUC_PRINTF(1, 2)
-usage_error(const char *fmt, ...)
-{
-    va_list args;
-
-    fputs("mailtrail extract: ", stderr);
-    va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-    fputs("\nTry 'mailtrail extract --help'.\n", stderr);
-    return MT_EXIT_USAGE;
-}
+/* Usage errors name this command (cli-common.c). */
+#define usage_error(...) mt_cli_usage_error("extract", __VA_ARGS__)
 
 /* ------------------------------------------------------------------ */
 /* Safe names. */
@@ -792,27 +782,17 @@ mt_cmd_extract(int argc, char **argv)
                 return usage_error(
                     "unknown input format '%s' (eml, mbox, maildir)", optarg);
             break;
-        case OPT_MAX_MESSAGE_SIZE: {
-            g_autoptr(GError) bad = NULL;
-            if (!mt_limits_set(&opts.analysis.limits, "max-message-bytes",
-                               optarg, &bad))
-                return usage_error("--max-message-size: %s", bad->message);
+        case OPT_MAX_MESSAGE_SIZE:
+            if (!mt_cli_set_limit("extract", &opts.analysis.limits,
+                                  "--max-message-size", "max-message-bytes",
+                                  optarg))
+                return MT_EXIT_USAGE;
             break;
-        }
-        case OPT_LIMIT: {
-            g_autoptr(GError) bad = NULL;
-            const char *eq = strchr(optarg, '=');
-            g_autofree char *name =
-                eq ? g_strndup(optarg, (gsize)(eq - optarg)) : NULL;
-
-            if (eq == NULL || eq == optarg)
-                return usage_error("--limit: '%s' is not NAME=VALUE (the "
-                                   "names are in 'mailtrail help analyze')",
-                                   optarg);
-            if (!mt_limits_set(&opts.analysis.limits, name, eq + 1, &bad))
-                return usage_error("--limit: %s", bad->message);
+        case OPT_LIMIT:
+            if (!mt_cli_set_limit("extract", &opts.analysis.limits, "--limit",
+                                  NULL, optarg))
+                return MT_EXIT_USAGE;
             break;
-        }
         case 'q':
             opts.quiet = TRUE;
             break;

@@ -127,20 +127,8 @@ usage(FILE *out)
         out);
 }
 
-static int usage_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
-
-static int
-usage_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    fputs("mailtrail fetch: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\nTry 'mailtrail fetch --help'.\n", stderr);
-    va_end(ap);
-    return MT_EXIT_USAGE;
-}
+/* Usage errors name this command (cli-common.c). */
+#define usage_error(...) mt_cli_usage_error("fetch", __VA_ARGS__)
 
 typedef struct {
     MtAcquireOptions acquire;

@@ -6,6 +6,10 @@
 #ifndef MT_COMMANDS_H
 #define MT_COMMANDS_H
 
+#include <stdio.h>
+
+#include "mailtrail.h"
+
 /* Exit codes, documented in --help and the man page. */
 enum {
     MT_EXIT_OK = 0,
@@ -23,6 +27,17 @@ int mt_cmd_analyze(int argc, char **argv);
 int mt_cmd_received(int argc, char **argv);
 int mt_cmd_fetch(int argc, char **argv);
 int mt_cmd_extract(int argc, char **argv);
+
+/* Prints "mailtrail COMMAND: message" and the --help hint to stderr;
+ * returns MT_EXIT_USAGE (cli-common.c). */
+int mt_cli_usage_error(const char *command, const char *fmt, ...)
+    G_GNUC_PRINTF(2, 3);
+/* Sets one limit from option: "--limit NAME=VALUE" (name NULL), or an
+ * older option that is another name for one limit (arg is the value).
+ * Returns FALSE after the usage message. */
+gboolean mt_cli_set_limit(const char *command, MtLimits *limits,
+                          const char *option, const char *name,
+                          const char *arg);
 
 /* The help text of a command, for --help and "mailtrail help VERB". */
 void mt_cmd_analyze_usage(FILE *out);
