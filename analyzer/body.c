@@ -1182,22 +1182,6 @@ uu_line(const Line *line, UuOut *out, gboolean *zero)
     return TRUE;
 }
 
-static int
-b64_value(guchar c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 typedef struct {
     guint32 acc;
     guint bits;
@@ -1211,7 +1195,7 @@ b64_line(const Line *line, UuOut *out, B64 *st)
     /* Checked first, so that prose after a block without its "===="
      * line adds nothing. */
     for (gsize i = 0; i < line->len; i++) {
-        if (line->s[i] != '=' && b64_value(line->s[i]) < 0)
+        if (line->s[i] != '=' && mt_b64_value(line->s[i]) < 0)
             return FALSE;
     }
     for (gsize i = 0; i < line->len; i++) {
@@ -1222,7 +1206,7 @@ b64_line(const Line *line, UuOut *out, B64 *st)
             st->bits = 0;
             continue;
         }
-        v = b64_value(line->s[i]);
+        v = mt_b64_value(line->s[i]);
         st->acc = (st->acc << 6 | (guint32)v) & 0xFFFFFF;
         st->bits += 6;
         if (st->bits >= 8) {

@@ -64,6 +64,36 @@ void mt_hashes_compute(const void *data, gsize len, MtHashes *hashes);
  * process, read-only, safe from any thread. Transfer none. */
 const psl_ctx_t *mt_psl(void);
 
+/* The value of a hex digit, or -1. */
+static inline int
+mt_hex_value(guchar c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* The value of a base64 character (RFC 4648 table 1), or -1. */
+static inline int
+mt_b64_value(guchar c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
 /* Hex SHA-256 of data into out (65 bytes). */
 void mt_sha256_hex(const void *data, gsize len, char out[65]);
 

@@ -717,18 +717,6 @@ decode_base64(const guchar *in, gsize len, guchar *out, gsize cap,
     return o;
 }
 
-static int
-hex_value(guchar c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Decodes quoted-printable (RFC 2045 6.7). A "=" that starts neither a
  * hex pair nor a soft line break is kept as it is, as most clients do,
  * and noted. Lowercase hex is accepted silently: common, and read the
@@ -744,8 +732,8 @@ decode_qp(const guchar *in, gsize len, guchar *out, gsize cap,
         guchar c = in[i];
 
         if (c == '=') {
-            int hi = i + 1 < len ? hex_value(in[i + 1]) : -1;
-            int lo = i + 2 < len ? hex_value(in[i + 2]) : -1;
+            int hi = i + 1 < len ? mt_hex_value(in[i + 1]) : -1;
+            int lo = i + 2 < len ? mt_hex_value(in[i + 2]) : -1;
             gsize j = i + 1;
 
             if (hi >= 0 && lo >= 0) {

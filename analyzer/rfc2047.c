@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "mailtrail-private.h"
 #include "rfc2047-private.h"
 
 #define REPLACEMENT "\xEF\xBF\xBD"
@@ -1252,22 +1253,6 @@ flush_run(Decoder *d)
     d->run_charset = NULL;
 }
 
-static int
-b64_value(guchar c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /* Decodes the B text s into out, continuing the quantum in st. Returns
  * FALSE when s is not base64: a character outside the alphabet, padding
  * followed by data, or padding after a lone sextet. Any number of "=" is
@@ -1279,7 +1264,7 @@ b64_decode(const char *s, gsize n, GString *out, B64State *st)
     gboolean padded;
 
     for (; i < n && s[i] != '='; i++) {
-        int v = b64_value((guchar)s[i]);
+        int v = mt_b64_value((guchar)s[i]);
         if (v < 0)
             return FALSE;
         st->acc = ((st->acc << 6) | (guint32)v) & 0xFFFF;
@@ -1307,18 +1292,6 @@ b64_decode(const char *s, gsize n, GString *out, B64State *st)
     return TRUE;
 }
 
-static int
-hex_value(guchar c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Decodes the Q text s into out (RFC 2047 4.2). "=" must start a hex pair
  * (lowercase hex is tolerated); other characters, even those RFC 2047 does
  * not allow in Q, are taken literally. */
@@ -1332,8 +1305,8 @@ q_decode(const char *s, gsize n, GString *out)
             int hi, lo;
             if (i + 2 >= n)
                 return FALSE;
-            hi = hex_value((guchar)s[i + 1]);
-            lo = hex_value((guchar)s[i + 2]);
+            hi = mt_hex_value((guchar)s[i + 1]);
+            lo = mt_hex_value((guchar)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return FALSE;
             g_string_append_c(out, (char)(hi << 4 | lo));
