@@ -230,3 +230,31 @@ mt_indicator_type_to_string(MtIndicatorType type)
 
     return (guint)type < G_N_ELEMENTS(names) ? names[type] : "url";
 }
+
+const char *
+mt_attach_flag_to_string(guint flag)
+{
+    static const char *const names[MT_ATTACH_FLAG_BITS] = {
+        "type-mismatch", "double-extension", "executable", "script",
+        "bidi-name", "homoglyph-name", "macro", "html", "archive",
+        "encrypted", "empty", "disk-image"};
+
+    for (guint bit = 0; bit < MT_ATTACH_FLAG_BITS; bit++)
+        if (flag == 1u << bit)
+            return names[bit];
+    return NULL;
+}
+
+const char *
+mt_url_flag_to_string(guint flag)
+{
+    static const char *const names[MT_URL_FLAG_BITS] = {
+        "text-mismatch", "ip-host", "punycode", "shortener", "credentials",
+        "data", "javascript", "form-external", "tracking-pixel",
+        "remote-image", "defanged", "wrapped", "no-scheme"};
+
+    for (guint bit = 0; bit < MT_URL_FLAG_BITS; bit++)
+        if (flag == 1u << bit)
+            return names[bit];
+    return NULL;
+}

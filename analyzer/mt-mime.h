@@ -105,6 +105,12 @@ typedef enum {
     MT_ATTACH_DISK_IMAGE      = 1 << 11, /* iso, img, vhd */
 } MtAttachFlag;
 
+/* Bits of MtAttachFlag that have a name. */
+#define MT_ATTACH_FLAG_BITS 12
+/* The report's name of one flag ("double-extension"), or NULL for a
+ * value that is not exactly one named bit. Static. */
+const char *mt_attach_flag_to_string(guint flag);
+
 /* One entry of an archive, listed without writing anything to disk. */
 typedef struct {
     char *name;        /* as stored, escaped when not UTF-8 */
@@ -213,6 +219,11 @@ typedef enum {
     MT_URL_WRAPPED       = 1 << 11, /* a rewriter's link, unwrapped */
     MT_URL_NO_SCHEME     = 1 << 12, /* www.example.com without scheme */
 } MtUrlFlag;
+
+/* Bits of MtUrlFlag that have a name. */
+#define MT_URL_FLAG_BITS 13
+/* The report's name of one flag ("text-mismatch"), or NULL. Static. */
+const char *mt_url_flag_to_string(guint flag);
 
 typedef struct {
     char *url;          /* as found, entities and defanging undone */

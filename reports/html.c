@@ -1357,8 +1357,8 @@ add_badges(xmlNodePtr node, guint flags, guint bits, guint suspicious,
 
         if (!(flags & flag))
             continue;
-        name = attach ? mt_attach_flag_name((MtAttachFlag)flag)
-                      : mt_url_flag_name((MtUrlFlag)flag);
+        name = attach ? mt_attach_flag_to_string(flag)
+                      : mt_url_flag_to_string(flag);
         if (name)
             text_el(node, "span", (flag & suspicious) ? "flag bad" : "flag",
                     name);

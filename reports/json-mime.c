@@ -46,34 +46,6 @@ uint64_json(guint64 value)
                                                     : (json_int_t)value);
 }
 
-const char *
-mt_attach_flag_name(MtAttachFlag flag)
-{
-    static const char *const names[MT_ATTACH_FLAG_BITS] = {
-        "type-mismatch", "double-extension", "executable", "script",
-        "bidi-name", "homoglyph-name", "macro", "html", "archive",
-        "encrypted", "empty", "disk-image"};
-
-    for (guint bit = 0; bit < MT_ATTACH_FLAG_BITS; bit++)
-        if ((guint)flag == 1u << bit)
-            return names[bit];
-    return NULL;
-}
-
-const char *
-mt_url_flag_name(MtUrlFlag flag)
-{
-    static const char *const names[MT_URL_FLAG_BITS] = {
-        "text-mismatch", "ip-host", "punycode", "shortener", "credentials",
-        "data", "javascript", "form-external", "tracking-pixel",
-        "remote-image", "defanged", "wrapped", "no-scheme"};
-
-    for (guint bit = 0; bit < MT_URL_FLAG_BITS; bit++)
-        if ((guint)flag == 1u << bit)
-            return names[bit];
-    return NULL;
-}
-
 /* Flags as an array of names in bit order; bits without a name (from a
  * newer analyzer) are left out rather than invented. */
 static json_t *
@@ -91,18 +63,6 @@ flag_list(guint flags, guint bits, const char *(*name_of)(guint flag))
             json_array_append_new(list, json_string(name));
     }
     return list;
-}
-
-static const char *
-attach_name(guint flag)
-{
-    return mt_attach_flag_name((MtAttachFlag)flag);
-}
-
-static const char *
-url_name(guint flag)
-{
-    return mt_url_flag_name((MtUrlFlag)flag);
 }
 
 /* null when nothing was hashed (all three empty), else each digest, null
@@ -288,7 +248,7 @@ json_attachments(const GPtrArray *attachments)
         json_object_set_new(o, "hashes", json_hashes(&a->hashes));
         json_object_set_new(o, "flags", flag_list(a->flags,
                                                   MT_ATTACH_FLAG_BITS,
-                                                  attach_name));
+                                                  mt_attach_flag_to_string));
         json_object_set_new(o, "archive", json_archive(a));
         json_array_append_new(list, o);
     }
@@ -434,7 +394,7 @@ json_links(const GPtrArray *links)
         json_object_set_new(o, "anchor_text", str(u->anchor_text));
         json_object_set_new(o, "flags", flag_list(u->flags,
                                                   MT_URL_FLAG_BITS,
-                                                  url_name));
+                                                  mt_url_flag_to_string));
         json_array_append_new(list, o);
     }
     return list;

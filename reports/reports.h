@@ -85,9 +85,6 @@ json_t *mt_json_report_embedded(const MtReport *report);
  * o, in that order (json-mime.c). */
 void mt_json_content(json_t *o, const MtReport *report);
 
-/* Bits in MtAttachFlag and MtUrlFlag that have a name. */
-#define MT_ATTACH_FLAG_BITS 12
-#define MT_URL_FLAG_BITS 13
 /* The flags a renderer shows as a warning; the others (an archive, a
  * rewritten link, a remote image) are facts worth knowing. */
 #define MT_ATTACH_FLAGS_SUSPICIOUS                                         \
@@ -99,10 +96,6 @@ void mt_json_content(json_t *o, const MtReport *report);
     (MT_URL_TEXT_MISMATCH | MT_URL_IP_HOST | MT_URL_PUNYCODE |             \
      MT_URL_SHORTENER | MT_URL_CREDENTIALS | MT_URL_DATA |                 \
      MT_URL_JAVASCRIPT | MT_URL_FORM_EXTERNAL | MT_URL_TRACKING_PIXEL)
-/* The report's name of one flag ("double-extension", "text-mismatch"),
- * or NULL for a value that is not exactly one named bit. Static. */
-const char *mt_attach_flag_name(MtAttachFlag flag);
-const char *mt_url_flag_name(MtUrlFlag flag);
 
 /* One Received header in the hop shape (transfer full). */
 json_t *mt_json_received(const MtReceived *received);

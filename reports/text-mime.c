@@ -231,18 +231,6 @@ append_flags(GString *line, guint flags, guint bits,
     }
 }
 
-static const char *
-attach_name(guint flag)
-{
-    return mt_attach_flag_name((MtAttachFlag)flag);
-}
-
-static const char *
-url_name(guint flag)
-{
-    return mt_url_flag_name((MtUrlFlag)flag);
-}
-
 static char *
 size_text(guint64 size)
 {
@@ -307,7 +295,7 @@ print_attachments(FILE *out, const GPtrArray *list)
         put_cell(line, rows[i].name, wname);
         put_cell(line, rows[i].size, wsize);
         put_cell(line, rows[i].type, wtype);
-        append_flags(line, a->flags, MT_ATTACH_FLAG_BITS, attach_name);
+        append_flags(line, a->flags, MT_ATTACH_FLAG_BITS, mt_attach_flag_to_string);
         put_line(out, line);
         /* The hash on its own line, whole, to copy with one click. */
         g_string_append_printf(line, "    %*s  sha256 %s", (int)wpart, "",
@@ -419,7 +407,7 @@ print_links(FILE *out, const MtReport *report, gboolean defang)
         listed++;
         url = link_text(u->url, defang);
         g_string_append_printf(line, "    %s  [", url);
-        append_flags(line, u->flags, MT_URL_FLAG_BITS, url_name);
+        append_flags(line, u->flags, MT_URL_FLAG_BITS, mt_url_flag_to_string);
         g_string_append_printf(line, "] part %s %s",
                                u->part ? u->part : "?",
                                mt_url_source_to_string(u->source));

@@ -1216,10 +1216,10 @@ test_defang(void)
         g_assert_cmpstr(a, ==, "");
         g_assert_cmpstr(b, ==, "");
     }
-    g_assert_cmpstr(mt_attach_flag_name(MT_ATTACH_DISK_IMAGE), ==,
+    g_assert_cmpstr(mt_attach_flag_to_string(MT_ATTACH_DISK_IMAGE), ==,
                     "disk-image");
-    g_assert_cmpstr(mt_url_flag_name(MT_URL_NO_SCHEME), ==, "no-scheme");
-    g_assert_null(mt_url_flag_name((MtUrlFlag)(MT_URL_DATA | MT_URL_IP_HOST)));
+    g_assert_cmpstr(mt_url_flag_to_string(MT_URL_NO_SCHEME), ==, "no-scheme");
+    g_assert_null(mt_url_flag_to_string(MT_URL_DATA | MT_URL_IP_HOST));
 }
 
 int
