@@ -87,7 +87,9 @@ mt_cmd_analyze_usage(FILE *out)
     fputs(
         "Usage: mailtrail analyze [OPTIONS] INPUT...\n"
         "\n"
-        "Analyze messages: the header fields, the relay path, the summary.\n"
+        "Analyze messages: the header fields, the relay path, the sender's\n"
+        "identity and authentication, the MIME parts, attachments and\n"
+        "links, with findings, a score and a verdict.\n"
         "INPUT is a message file (with or without a leading mbox \"From \"\n"
         "line), an mbox, a maildir, a directory (every file, recursively,\n"
         "in sorted order) or - for standard input. The kind is detected\n"
