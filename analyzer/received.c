@@ -213,6 +213,16 @@ canonical_ip(const char *s, gsize n)
         memcpy(&a4, &a6.s6_addr[12], 4);
         return g_strdup(inet_ntop(AF_INET, &a4, out, sizeof out));
     }
+    /* glibc's inet_ntop() writes the deprecated IPv4-compatible form as
+     * "::0.16.0.2"; the one canonical text is RFC 5952's, the one
+     * mt_ip_to_string() writes everywhere else (the fuzzer found the two
+     * disagreeing on "::10:02"). */
+    {
+        MtIp ip;
+
+        if (mt_ip_parse(tmp, strlen(tmp), &ip))
+            return mt_ip_to_string(&ip);
+    }
     return g_strdup(inet_ntop(AF_INET6, &a6, out, sizeof out));
 }
 
