@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli-common.c: what the subcommands share: the usage error line and the
- * --limit option.
+ * cli-common.c: what the subcommands share: the usage error line, the
+ * --limit option and the per-message error lines.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "mailtrail.h"
 #include "commands.h"
+#include "reports.h"
 
 int
 mt_cli_usage_error(const char *command, const char *fmt, ...)
@@ -51,4 +52,21 @@ mt_cli_set_limit(const char *command, MtLimits *limits, const char *option,
         return FALSE;
     }
     return TRUE;
+}
+
+void
+mt_cli_say_report_errors(const MtReport *report)
+{
+    for (guint i = 0; i < report->errors->len; i++) {
+        const MtReportError *e = report->errors->pdata[i];
+        /* Paths and messages can carry a hostile name's bytes. */
+        g_autofree char *path = mt_text_terminal_safe(report->source.path);
+        g_autofree char *message = mt_text_terminal_safe(e->message);
+
+        if (report->analyzed)
+            fprintf(stderr, "mailtrail: %s#%" G_GUINT64_FORMAT ": %s\n", path,
+                    report->source.index, message);
+        else
+            fprintf(stderr, "mailtrail: %s: %s\n", path, message);
+    }
 }

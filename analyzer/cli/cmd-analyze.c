@@ -379,21 +379,6 @@ write_to_dir(const AnalyzeOptions *opts, const MtReport *report,
     return TRUE;
 }
 
-static void
-say_report_errors(const MtReport *report)
-{
-    for (guint i = 0; i < report->errors->len; i++) {
-        const MtReportError *e = report->errors->pdata[i];
-        g_autofree char *path = mt_text_terminal_safe(report->source.path);
-        g_autofree char *message = mt_text_terminal_safe(e->message);
-        if (report->analyzed)
-            fprintf(stderr, "mailtrail: %s#%" G_GUINT64_FORMAT ": %s\n", path,
-                    report->source.index, message);
-        else
-            fprintf(stderr, "mailtrail: %s: %s\n", path, message);
-    }
-}
-
 /* The size of all inputs for the progress line's ETA, or 0 when one of
  * them (a directory, a maildir, standard input) has no size up front. */
 static guint64
@@ -545,7 +530,7 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
                 status = MT_EXIT_INPUT;
                 if (!opts->quiet) {
                     mt_progress_clear(progress);
-                    say_report_errors(report);
+                    mt_cli_say_report_errors(report);
                 }
             }
             if (opts->output_dir) {

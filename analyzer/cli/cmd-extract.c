@@ -531,21 +531,6 @@ extract_report(Extraction *x, const MtReport *report)
             g_hash_table_add(x->parts_seen, parts->pdata[i]);
 }
 
-static void
-say_report_errors(const MtReport *report)
-{
-    for (guint i = 0; i < report->errors->len; i++) {
-        const MtReportError *e = report->errors->pdata[i];
-        g_autofree char *path = mt_text_terminal_safe(report->source.path);
-        g_autofree char *message = mt_text_terminal_safe(e->message);
-        if (report->analyzed)
-            fprintf(stderr, "mailtrail: %s#%" G_GUINT64_FORMAT ": %s\n", path,
-                    report->source.index, message);
-        else
-            fprintf(stderr, "mailtrail: %s: %s\n", path, message);
-    }
-}
-
 /* Opens (creating it when missing) the folder, refusing a symbolic link,
  * and reserves manifest.json in it before anything else is written.
  * Returns FALSE after saying why. */
@@ -691,7 +676,7 @@ run(const ExtractOptions *opts, char **inputs, int n_inputs)
         }
         if (report->errors->len > 0) {
             x.input_failed = TRUE;
-            say_report_errors(report);
+            mt_cli_say_report_errors(report);
         }
         /* A message with errors may still have attachments: write what
          * was found. */

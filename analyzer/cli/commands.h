@@ -39,6 +39,10 @@ gboolean mt_cli_set_limit(const char *command, MtLimits *limits,
                           const char *option, const char *name,
                           const char *arg);
 
+/* One stderr line per error of report: "mailtrail: PATH#INDEX: what",
+ * terminal-safe. */
+void mt_cli_say_report_errors(const MtReport *report);
+
 /* The help text of a command, for --help and "mailtrail help VERB". */
 void mt_cmd_analyze_usage(FILE *out);
 
