@@ -21,6 +21,10 @@
 #include "fuzz.h"
 
 #ifdef __AFL_FUZZ_TESTCASE_LEN
+/* AFL++'s macros expand to GNU C (statement expressions, a stray ';')
+ * that the project's pedantic warnings reject. */
+#pragma clang diagnostic ignored "-Wextra-semi"
+#pragma clang diagnostic ignored "-Wgnu-statement-expression"
 __AFL_FUZZ_INIT();
 #endif
 
@@ -109,6 +113,7 @@ run_tree(const char *root)
     return status;
 }
 
+#ifndef __AFL_FUZZ_TESTCASE_LEN
 static int
 run_stdin(void)
 {
@@ -128,6 +133,7 @@ run_stdin(void)
     run_bytes("-", buf->data, buf->len);
     return 0;
 }
+#endif
 
 int
 main(int argc, char **argv)
