@@ -10,12 +10,14 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "reports.h"
+#include "summary.h"
 
 typedef struct {
     MtFormat format;
@@ -29,6 +31,10 @@ typedef struct {
     gboolean fail_on_given; /* --fail-on: exit 1 on a finding at or above */
     MtSeverity fail_on;
     guint jobs;     /* --jobs: analysis threads */
+    gboolean summary;      /* --summary: aggregates at the end */
+    gboolean summary_only; /* --summary-only: and no per-message reports */
+    guint summary_keys;    /* --summary-keys: keys tracked per dimension */
+    guint summary_top;     /* --summary-top: rows shown per dimension */
     MtOptions analysis;
 } AnalyzeOptions;
 
@@ -148,6 +154,24 @@ mt_cmd_analyze_usage(FILE *out)
         "                           above\n"
         "  -j, --jobs N             analyze on N threads (default 1); the\n"
         "                           output is the same, in input order\n"
+        "      --summary            after the reports, the aggregates of the\n"
+        "                           whole run: top origin IPs, networks and\n"
+        "                           countries, From, envelope and DKIM\n"
+        "                           domains, attachment hashes, link hosts,\n"
+        "                           findings and verdicts, in messages.\n"
+        "                           text: a Summary section; ndjson: a last\n"
+        "                           line; json: always an array, the summary\n"
+        "                           last; --output-dir, --html-dir:\n"
+        "                           summary.json in DIR. Schema\n"
+        "                           mailtrail.summary/1\n"
+        "      --summary-only       the summary and no per-message reports\n"
+        "                           (every message is still analyzed)\n"
+        "      --summary-keys N     keys tracked per dimension (default\n"
+        "                           1000, 1 to 1000000): memory stays\n"
+        "                           bounded; past N distinct keys a\n"
+        "                           dimension says \"exact\": false and\n"
+        "                           each count comes with its error bound\n"
+        "      --summary-top N      rows shown per dimension (default 10)\n"
         "  -q, --quiet              no per-message error lines on stderr\n"
         "      --no-color           no colour in text output (also when\n"
         "                           NO_COLOR is set; never on a pipe)\n"
@@ -158,8 +182,9 @@ mt_cmd_analyze_usage(FILE *out)
     fputs(
         "\n"
         "JSON reports follow the schema mailtrail.report/1 (installed as\n"
-        "share/mailtrail/mailtrail-report.schema.json). SOURCE_DATE_EPOCH\n"
-        "fixes tool.analyzed_at for reproducible output.\n"
+        "share/mailtrail/mailtrail-report.schema.json), the summary\n"
+        "mailtrail.summary/1 (mailtrail-summary.schema.json).\n"
+        "SOURCE_DATE_EPOCH fixes tool.analyzed_at for reproducible output.\n"
         "\n"
         "Exit codes:\n"
         "  0  every input was analyzed\n"
@@ -418,6 +443,103 @@ prepare(MtReport *report, gpointer user_data)
     return mt_renderer_prepare(opts->format, report);
 }
 
+/* One report as an element of the JSON array that --summary makes: the
+ * JSON renderer's own output for a run of that one report (one object),
+ * so the elements are what --format json prints without --summary. The
+ * first element follows the "[" written at the start. Returns FALSE when
+ * no memory was left for the buffer. */
+static gboolean
+json_element(FILE *out, const MtReport *report, gboolean first)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    MtRenderer one;
+    MtRunStats none = {0};
+
+    if (mem == NULL)
+        return FALSE;
+    mt_renderer_init(&one, MT_FORMAT_JSON, mem);
+    mt_renderer_begin(&one);
+    mt_renderer_report(&one, report);
+    mt_renderer_end(&one, &none);
+    if (fclose(mem) != 0 || buf == NULL) {
+        free(buf);
+        return FALSE;
+    }
+    while (len > 0 && g_ascii_isspace(buf[len - 1]))
+        len--;
+    if (!first)
+        fputs(",\n", out);
+    fwrite(buf, 1, len, out);
+    free(buf);
+    return TRUE;
+}
+
+/* Writes the summary as DIR/summary.json, never over an existing file
+ * (the same rule as the reports there). */
+static gboolean
+write_summary_file(const AnalyzeOptions *opts, const MtSummaryAgg *summary,
+                   GError **error)
+{
+    g_autofree char *path = g_build_filename(opts->output_dir,
+                                             "summary.json", NULL);
+    g_autofree char *text = mt_summary_to_json(summary, opts->summary_top,
+                                               TRUE);
+    int err = 0;
+    Sink sink = {create_new(path, FALSE, &err, error), TRUE, 0};
+    FILE *out;
+
+    if (sink.fd < 0)
+        return FALSE;
+    out = sink_open(&sink);
+    if (out == NULL) {
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: %s", path,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    fputs(text, out);
+    fputc('\n', out);
+    if (!sink_finish(out, &sink, &err)) {
+        g_set_error(error, MT_ERROR, MT_ERROR_IO, "%s: write error%s%s",
+                    path, err ? ": " : "", err ? g_strerror(err) : "");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The summary at the end of a stream, in the run's format: a Summary
+ * section after the text reports, the last NDJSON line, the last element
+ * of the JSON array (closing it). */
+static void
+write_summary_stream(const AnalyzeOptions *opts, FILE *out,
+                     const MtSummaryAgg *summary, gboolean after_reports)
+{
+    g_autofree char *json = NULL;
+
+    switch (opts->format) {
+    case MT_FORMAT_TEXT:
+        if (after_reports)
+            fputc('\n', out);
+        mt_summary_text(out, summary, opts->summary_top, opts->defang);
+        break;
+    case MT_FORMAT_JSON:
+        json = mt_summary_to_json(summary, opts->summary_top, TRUE);
+        fprintf(out, "%s%s\n]\n", after_reports ? ",\n" : "", json);
+        break;
+    case MT_FORMAT_NDJSON:
+        json = mt_summary_to_json(summary, opts->summary_top, FALSE);
+        fprintf(out, "%s\n", json);
+        break;
+    case MT_FORMAT_HTML:
+    case MT_FORMAT_COUNT:
+        /* Refused at option time: an HTML page has no place for it
+         * here, and a directory gets summary.json. */
+        break;
+    }
+    fflush(out);
+}
+
 static int
 run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
 {
@@ -436,6 +558,13 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     MtAnalyzer *analyzer;
     gboolean write_failed = FALSE; /* a report was lost: exit 5 */
     const char *out_name = "standard output";
+    MtSummaryAgg *summary = NULL;
+    /* --summary makes JSON an array whatever the count, written here
+     * element by element instead of by the renderer. */
+    gboolean json_array = opts->summary && !opts->output_dir &&
+                          opts->format == MT_FORMAT_JSON;
+    gboolean per_message = !opts->summary_only;
+    guint64 elements = 0; /* of that array, so far */
 
     if (opts->output && strcmp(opts->output, "-") != 0) {
         int err = 0;
@@ -480,16 +609,23 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
                      (g_getenv("NO_COLOR") == NULL ||
                       *g_getenv("NO_COLOR") == '\0');
     renderer.defang = opts->defang;
-    if (!opts->output_dir)
+    if (json_array)
+        fputs("[\n", out);
+    else if (!opts->output_dir && per_message)
         mt_renderer_begin(&renderer);
 
-    if (opts->html_index)
+    if (opts->html_index && per_message)
         index = mt_html_index_new();
+    if (opts->summary)
+        summary = mt_summary_new(opts->summary_keys);
     /* On a terminal only, and not with --quiet. */
     if (!opts->quiet)
         progress = mt_progress_new(stderr, inputs_size(inputs, n_inputs));
     analyzer = mt_analyzer_new(&opts->analysis, opts->jobs,
-                               opts->output_dir ? NULL : prepare,
+                               opts->output_dir || !per_message ||
+                                       json_array
+                                   ? NULL
+                                   : prepare,
                                (gpointer)opts, g_free);
     for (;;) {
         MtRawMessage *raw = NULL;
@@ -533,7 +669,20 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
                     mt_cli_say_report_errors(report);
                 }
             }
-            if (opts->output_dir) {
+            /* Here, in input order whatever --jobs is: the summary is
+             * the same for every N. */
+            if (summary)
+                mt_summary_add(summary, report);
+            if (!per_message) {
+                /* --summary-only: analyzed and counted, not written. */
+            } else if (json_array) {
+                if (!json_element(out, report, elements++ == 0)) {
+                    mt_progress_clear(progress);
+                    fprintf(stderr, "mailtrail: %s: out of memory for a "
+                                    "JSON report\n", out_name);
+                    write_failed = TRUE;
+                }
+            } else if (opts->output_dir) {
                 g_autoptr(GError) write_error = NULL;
                 if (!write_to_dir(opts, report, ++seq, index,
                                   &write_error)) {
@@ -554,8 +703,25 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     }
     mt_analyzer_free(analyzer);
     mt_progress_free(progress);
-    if (!opts->output_dir)
-        mt_renderer_end(&renderer, &stats);
+    /* Text: the summary before the closing tally; the others after the
+     * reports, as the last line or element. */
+    if (!opts->output_dir) {
+        if (summary && opts->format == MT_FORMAT_TEXT)
+            write_summary_stream(opts, out, summary, renderer.count > 0);
+        if (json_array)
+            write_summary_stream(opts, out, summary, elements > 0);
+        else if (per_message)
+            mt_renderer_end(&renderer, &stats);
+        if (summary && opts->format == MT_FORMAT_NDJSON)
+            write_summary_stream(opts, out, summary, FALSE);
+    } else if (summary) {
+        g_autoptr(GError) write_error = NULL;
+        if (!write_summary_file(opts, summary, &write_error)) {
+            fprintf(stderr, "mailtrail: %s\n", write_error->message);
+            write_failed = TRUE;
+        }
+    }
+    mt_summary_free(summary);
     mt_input_free(input);
     if (index) {
         g_autoptr(GError) write_error = NULL;
@@ -610,6 +776,10 @@ mt_cmd_analyze(int argc, char **argv)
         OPT_DEFANG,
         OPT_LIMIT,
         OPT_JOBS,
+        OPT_SUMMARY,
+        OPT_SUMMARY_ONLY,
+        OPT_SUMMARY_KEYS,
+        OPT_SUMMARY_TOP,
     };
     static const struct option long_options[] = {
         {"format", required_argument, NULL, 'f'},
@@ -621,6 +791,10 @@ mt_cmd_analyze(int argc, char **argv)
         {"max-headers", required_argument, NULL, OPT_MAX_HEADERS},
         {"limit", required_argument, NULL, OPT_LIMIT},
         {"jobs", required_argument, NULL, OPT_JOBS},
+        {"summary", no_argument, NULL, OPT_SUMMARY},
+        {"summary-only", no_argument, NULL, OPT_SUMMARY_ONLY},
+        {"summary-keys", required_argument, NULL, OPT_SUMMARY_KEYS},
+        {"summary-top", required_argument, NULL, OPT_SUMMARY_TOP},
         {"geoip-db", required_argument, NULL, OPT_GEOIP_DB},
         {"no-geoip", no_argument, NULL, OPT_NO_GEOIP},
         {"trusted-host", required_argument, NULL, OPT_TRUSTED_HOST},
@@ -650,9 +824,12 @@ mt_cmd_analyze(int argc, char **argv)
     g_autoptr(MtGeoip) geoip = NULL;
     g_autoptr(GError) geoip_error = NULL;
     gboolean no_geoip = FALSE;
+    const char *summary_tuning = NULL; /* --summary-keys or -top given */
 
     opts.format = MT_FORMAT_TEXT;
     opts.jobs = 1;
+    opts.summary_keys = MT_SUMMARY_DEFAULT_CAPACITY;
+    opts.summary_top = MT_SUMMARY_DEFAULT_TOP;
     mt_options_init_default(&opts.analysis);
     optind = 1;
     opterr = 0;
@@ -704,6 +881,26 @@ mt_cmd_analyze(int argc, char **argv)
             opts.jobs = (guint)jobs;
             break;
         }
+        case OPT_SUMMARY:
+            opts.summary = TRUE;
+            break;
+        case OPT_SUMMARY_ONLY:
+            opts.summary = opts.summary_only = TRUE;
+            break;
+        case OPT_SUMMARY_KEYS:
+            if (!parse_size(optarg, 1, 1000000, &value))
+                return usage_error("--summary-keys: '%s' is not a number "
+                                   "from 1 to 1000000", optarg);
+            opts.summary_keys = (guint)value;
+            summary_tuning = "--summary-keys";
+            break;
+        case OPT_SUMMARY_TOP:
+            if (!parse_size(optarg, 1, 1000000, &value))
+                return usage_error("--summary-top: '%s' is not a number "
+                                   "from 1 to 1000000", optarg);
+            opts.summary_top = (guint)value;
+            summary_tuning = "--summary-top";
+            break;
         case OPT_GEOIP_DB:
             g_ptr_array_add(geoip_paths, optarg);
             break;
@@ -775,6 +972,15 @@ mt_cmd_analyze(int argc, char **argv)
                                      "or use --output-dir");
         opts.format = MT_FORMAT_HTML;
     }
+    if (summary_tuning && !opts.summary)
+        return usage_error("%s needs --summary or --summary-only",
+                           summary_tuning);
+    /* One self-contained page has no room for the summary, and this
+     * file does not build pages; a directory of them gets summary.json. */
+    if (opts.summary && opts.format == MT_FORMAT_HTML && !opts.output_dir)
+        return usage_error("%s", "--summary with --format html needs "
+                                 "--html-dir or --output-dir, where "
+                                 "summary.json is written");
     if (no_geoip && geoip_paths->len > 0)
         return usage_error("%s", "--geoip-db and --no-geoip exclude each "
                                  "other");

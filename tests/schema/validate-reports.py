@@ -3,7 +3,9 @@
 """Schema suite: the schema is valid draft 2020-12, and every report the
 test suites produce or keep validates against it: the golden expected
 files, the samples in each output format, error records, and messages
-with raw 8-bit and NUL bytes in headers.
+with raw 8-bit and NUL bytes in headers. The same for the summary schema
+(doc/mailtrail-summary.schema.json) and the summaries of --summary, exact
+and not.
 
 Usage: validate-reports.py MAILTRAIL SCHEMA SOURCE_ROOT
 """
@@ -35,10 +37,10 @@ except jsonschema.SchemaError as e:
 validator = jsonschema.Draft202012Validator(schema)
 
 
-def check(name, reports):
+def check(name, reports, using=None):
     problems = []
     for rep in reports:
-        for e in validator.iter_errors(rep):
+        for e in (using or validator).iter_errors(rep):
             problems.append(f"{e.json_path}: {e.message[:200]}")
     tap.ok(reports and not problems, f"{name}: {len(reports)} reports validate", "\n".join(problems[:20]))
 
@@ -89,4 +91,32 @@ with tempfile.TemporaryDirectory() as tmp:
     od = os.path.join(tmp, "out")
     subprocess.run([mt, "analyze", "--format", "json", "--output-dir", od, *samples], capture_output=True)
     check("--output-dir files", [json.load(open(p)) for p in sorted(glob.glob(os.path.join(od, "*.json")))])
+
+    # The summary schema, and the summaries each format writes.
+    summary_schema = json.load(open(os.path.join(root, "doc", "mailtrail-summary.schema.json")))
+    try:
+        jsonschema.Draft202012Validator.check_schema(summary_schema)
+        tap.ok(True, "summary schema is a valid draft 2020-12 schema")
+    except jsonschema.SchemaError as e:
+        tap.ok(False, "summary schema is a valid draft 2020-12 schema", str(e))
+    undocumented = []
+    descriptions_everywhere(summary_schema, "$", undocumented)
+    tap.ok(not undocumented, "every summary schema property has a description", "\n".join(undocumented[:30]))
+    summary_validator = jsonschema.Draft202012Validator(summary_schema)
+    geo = dict(os.environ, MAILTRAIL_GEOIP_DIR=os.path.join(root, "samples", "geoip"))
+    summaries = []
+    r = subprocess.run([mt, "analyze", "--format", "ndjson", "--summary", *samples, hostile, png],
+                       capture_output=True, env=geo)
+    summaries.append(json.loads(r.stdout.splitlines()[-1]))
+    r = subprocess.run([mt, "analyze", "--format", "json", "--summary-only", "--summary-keys", "2", *samples],
+                       capture_output=True, env=geo)
+    summaries.append(json.loads(r.stdout)[-1])
+    sd = os.path.join(tmp, "summary-dir")
+    subprocess.run([mt, "analyze", "--format", "json", "--summary", "--output-dir", sd, *samples],
+                   capture_output=True)
+    summaries.append(json.load(open(os.path.join(sd, "summary.json"))))
+    tap.ok(summaries[0]["schema"] == "mailtrail.summary/1" and summaries[0]["messages"]["input_errors"] == 1
+           and summaries[0]["origin_asns"]["top"] and not summaries[1]["from_domains"]["exact"],
+           "summaries made: exact with GeoIP and an input error, inexact with 2 keys, summary.json")
+    check("summaries", summaries, summary_validator)
 tap.done()
