@@ -80,18 +80,34 @@ on_gmime_warning(gint64 offset, GMimeParserWarning code, const gchar *item,
                          text ? ": " : "", text ? text : "");
 }
 
-/* Parses the message with GMime for its MIME structure. Returns NULL (and
- * records why) when GMime cannot make a message of it. */
+/* Parses the message (len > 0 bytes at data) with GMime for its MIME
+ * structure. Returns NULL (and records why) when GMime cannot make a
+ * message of it. GMime reads the bytes where they lie, through *view: a
+ * byte array over them that the stream does not own, instead of a copy
+ * of the whole message. The caller frees *view (when not NULL) with
+ * g_byte_array_free(*view, FALSE) once the message is gone, and the bytes
+ * after that. */
 static GMimeMessage *
-parse_mime(MtReport *report, GBytes *bytes)
+parse_mime(MtReport *report, const guchar *data, gsize len,
+           GByteArray **view)
 {
-    gsize len = 0;
-    const guint8 *data = g_bytes_get_data(bytes, &len);
-    g_autoptr(GMimeStream) stream =
-        g_mime_stream_mem_new_with_buffer((const char *)data, len);
-    g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream(stream);
+    g_autoptr(GMimeStream) stream = NULL;
+    g_autoptr(GMimeParser) parser = NULL;
     g_autoptr(GMimeParserOptions) options = g_mime_parser_options_new();
     GMimeMessage *message;
+
+    /* Only read: the parser never writes to its stream. A byte array
+     * holds at most G_MAXUINT bytes; a larger message is copied as
+     * GMime copies it (*view NULL). */
+    if (len <= G_MAXUINT) {
+        *view = g_byte_array_new_take((guint8 *)data, len);
+        stream = g_mime_stream_mem_new_with_byte_array(*view);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+    } else {
+        *view = NULL;
+        stream = g_mime_stream_mem_new_with_buffer((const char *)data, len);
+    }
+    parser = g_mime_parser_new_with_stream(stream);
 
     g_mime_parser_options_set_warning_callback(options, on_gmime_warning,
                                                report);
@@ -169,7 +185,8 @@ MtReport *
 mt_analyze(const MtRawMessage *raw, const MtOptions *options)
 {
     MtReport *report = mt_report_new_empty();
-    g_autoptr(GMimeMessage) message = NULL;
+    GMimeMessage *message;
+    GByteArray *view = NULL;
     const guchar *data;
     gsize len = 0;
 
@@ -202,7 +219,7 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
     }
 
     mt_analyze_header_block(report, data, len, options, "message");
-    message = parse_mime(report, raw->data);
+    message = parse_mime(report, data, len, &view);
     mt_analyze_trail(report, data, len, options);
     if (options->online)
         mt_auth_verify_dkim_online(report, data, len);
@@ -219,5 +236,10 @@ mt_analyze(const MtRawMessage *raw, const MtOptions *options)
                                 "%u defects past the first %u were counted, "
                                 "not kept",
                                 report->defects_dropped, report->max_defects);
+    /* The parts' streams read the bytes through view until the message
+     * is gone. */
+    g_clear_object(&message);
+    if (view != NULL)
+        g_byte_array_free(view, FALSE);
     return report;
 }

@@ -734,28 +734,53 @@ mt_signature_parse(const char *kind, const char *value, gssize value_len)
 
 /* ---- Body hash ---------------------------------------------------- */
 
+/* The canonical body goes to the digest through a buffer: a body is fed
+ * line by line, and one EVP_DigestUpdate() per line costs more than the
+ * hashing of a short line does. */
+#define SINK_BUFFER 8192
+
 typedef struct {
     EVP_MD_CTX *ctx;
     gint64 remaining; /* l= budget, or -1 for the whole body */
+    gsize used;
+    char buf[SINK_BUFFER];
 } HashSink;
 
+/* Hashes what is buffered, within the l= budget. */
 static void
-sink_write(HashSink *sink, const char *bytes, gsize n)
+sink_flush(HashSink *sink)
 {
+    gsize n = sink->used;
+
+    sink->used = 0;
     if (sink->remaining >= 0) {
         if ((guint64)sink->remaining < n)
             n = (gsize)sink->remaining;
         sink->remaining -= (gint64)n;
     }
     if (n > 0)
-        EVP_DigestUpdate(sink->ctx, bytes, n);
+        EVP_DigestUpdate(sink->ctx, sink->buf, n);
 }
 
-/* Feeds the canonical body to sink: each line with CRLF, trailing empty
- * lines dropped (simple: one CRLF stays for an empty body; relaxed: white
- * space runs become one space and line-end white space goes). Empty lines
- * are counted and only written once a later line has content, so memory
- * stays constant. */
+static void
+sink_write(HashSink *sink, const char *bytes, gsize n)
+{
+    /* Past the l= budget nothing more is hashed. */
+    if (sink->remaining == 0)
+        return;
+    while (n > 0) {
+        gsize room = SINK_BUFFER - sink->used;
+        gsize take = MIN(room, n);
+
+        memcpy(sink->buf + sink->used, bytes, take);
+        sink->used += take;
+        bytes += take;
+        n -= take;
+        if (sink->used == SINK_BUFFER)
+            sink_flush(sink);
+    }
+}
+
 static gboolean
 is_quoted_from(const char *line, gsize len)
 {
@@ -766,6 +791,18 @@ is_quoted_from(const char *line, gsize len)
     return i > 0 && len - i >= 5 && memcmp(line + i, "From ", 5) == 0;
 }
 
+static gboolean
+is_sp_or_tab(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* Feeds the canonical body to sink (flushed by the caller): each line
+ * with CRLF, trailing empty lines dropped (simple: one CRLF stays for an
+ * empty body; relaxed: white space runs become one space and line-end
+ * white space goes). Empty lines are counted and only written once a
+ * later line has content, so memory stays constant. Lines go out in
+ * runs of bytes, not copied first. */
 static void
 canonical_body(HashSink *sink, const char *body, gsize len, gboolean relaxed,
                gboolean unquote_from)
@@ -773,12 +810,12 @@ canonical_body(HashSink *sink, const char *body, gsize len, gboolean relaxed,
     guint64 pending_empty = 0;
     gsize pos = 0;
     gboolean any = FALSE;
-    GString *line = g_string_new(NULL);
 
     while (pos < len) {
         const char *nl = memchr(body + pos, '\n', len - pos);
         gsize end = nl ? (gsize)(nl - body) : len;
         gsize line_end = end;
+        gboolean content = FALSE;
 
         if (line_end > pos && body[line_end - 1] == '\r')
             line_end--;
@@ -786,36 +823,56 @@ canonical_body(HashSink *sink, const char *body, gsize len, gboolean relaxed,
          * signer hashed the line before that quoting. */
         if (unquote_from && is_quoted_from(body + pos, line_end - pos))
             pos++;
-        g_string_truncate(line, 0);
-        if (relaxed) {
-            gboolean space = FALSE;
-            for (gsize i = pos; i < line_end; i++) {
-                if (body[i] == ' ' || body[i] == '\t') {
-                    space = TRUE;
-                    continue;
-                }
-                if (space)
-                    g_string_append_c(line, ' ');
-                space = FALSE;
-                g_string_append_c(line, body[i]);
-            }
-        } else {
-            g_string_append_len(line, body + pos, line_end - pos);
-        }
-        if (line->len == 0) {
-            pending_empty++;
-        } else {
+        if (relaxed && line_end > pos &&
+            memchr(body + pos, ' ', line_end - pos) == NULL &&
+            memchr(body + pos, '\t', line_end - pos) == NULL) {
+            /* No white space to fold (every line of base64): the line is
+             * its own canonical form. */
             for (; pending_empty > 0; pending_empty--)
                 sink_write(sink, "\r\n", 2);
-            sink_write(sink, line->str, line->len);
+            content = TRUE;
+            sink_write(sink, body + pos, line_end - pos);
+        } else if (relaxed) {
+            gboolean space = FALSE;
+            gsize i = pos;
+
+            while (i < line_end) {
+                gsize j = i;
+
+                if (is_sp_or_tab(body[i])) {
+                    space = TRUE;
+                    i++;
+                    continue;
+                }
+                while (j < line_end && !is_sp_or_tab(body[j]))
+                    j++;
+                if (!content) {
+                    for (; pending_empty > 0; pending_empty--)
+                        sink_write(sink, "\r\n", 2);
+                    content = TRUE;
+                }
+                if (space)
+                    sink_write(sink, " ", 1);
+                space = FALSE;
+                sink_write(sink, body + i, j - i);
+                i = j;
+            }
+        } else if (line_end > pos) {
+            for (; pending_empty > 0; pending_empty--)
+                sink_write(sink, "\r\n", 2);
+            content = TRUE;
+            sink_write(sink, body + pos, line_end - pos);
+        }
+        if (content) {
             sink_write(sink, "\r\n", 2);
             any = TRUE;
+        } else {
+            pending_empty++;
         }
         pos = nl ? end + 1 : len;
     }
     if (!any && !relaxed)
         sink_write(sink, "\r\n", 2);
-    g_string_free(line, TRUE);
 }
 
 /* The body: what follows the first empty line, or nothing. */
@@ -846,17 +903,19 @@ mt_auth_check_body_hash(MtReport *report, const guchar *data, gsize len)
     MtAuthentication *a = &report->authentication;
     gsize body_len = 0;
     const char *body;
+    g_autofree HashSink *sink = NULL;
 
     if (a->dkim == NULL || a->dkim->len == 0 || data == NULL)
         return;
     body = find_body(data, len, &body_len);
+    /* On the heap: the buffer is large for a stack shared with GMime. */
+    sink = g_new(HashSink, 1);
     for (guint i = 0; i < a->dkim->len && i < MT_DKIM_MAX_CHECKED; i++) {
         MtSignature *sig = a->dkim->pdata[i];
         const EVP_MD *md = NULL;
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int digest_len = 0;
         g_autofree char *b64 = NULL;
-        HashSink sink;
         gboolean relaxed;
 
         if (sig->algorithm == NULL || sig->body_hash == NULL
@@ -875,16 +934,18 @@ mt_auth_check_body_hash(MtReport *report, const guchar *data, gsize len)
             relaxed = FALSE;
         else
             continue;
-        sink.ctx = EVP_MD_CTX_new();
-        sink.remaining = sig->length;
-        if (sink.ctx == NULL || !EVP_DigestInit_ex(sink.ctx, md, NULL)) {
-            EVP_MD_CTX_free(sink.ctx);
+        sink->ctx = EVP_MD_CTX_new();
+        sink->remaining = sig->length;
+        sink->used = 0;
+        if (sink->ctx == NULL || !EVP_DigestInit_ex(sink->ctx, md, NULL)) {
+            EVP_MD_CTX_free(sink->ctx);
             continue;
         }
-        canonical_body(&sink, body, body_len, relaxed,
+        canonical_body(sink, body, body_len, relaxed,
                        report->source.format == MT_INPUT_FORMAT_MBOX);
-        EVP_DigestFinal_ex(sink.ctx, digest, &digest_len);
-        EVP_MD_CTX_free(sink.ctx);
+        sink_flush(sink);
+        EVP_DigestFinal_ex(sink->ctx, digest, &digest_len);
+        EVP_MD_CTX_free(sink->ctx);
         b64 = g_base64_encode(digest, digest_len);
         if (strcmp(b64, sig->body_hash) == 0) {
             sig->body_hash_status = "unchanged";

@@ -851,9 +851,28 @@ element_inline(xmlNode *node)
  * white space collapsed, at most max characters, walking at most
  * max_nodes nodes. The walk follows the tree's parent and sibling links,
  * so deep nesting needs no stack. Transfer full. */
+struct _xmlDoc *
+mt_html_parse(const char *utf8, gsize len)
+{
+    g_return_val_if_fail(utf8 != NULL || len == 0, NULL);
+    g_return_val_if_fail(len <= G_MAXINT, NULL);
+
+    xmlInitParser();
+    /* COMPACT stores short texts in their nodes (the tree is only read);
+     * IGNORE_ENC keeps a <meta> charset from overriding the UTF-8 we
+     * give, which the explicit encoding already does. */
+    return htmlReadMemory(utf8, (int)len, NULL, "UTF-8",
+                          HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                              HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
+                              HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC);
+}
+
+/* The visible text of an HTML body (see the comment above). When keep is
+ * not NULL and the whole of html was parsed, *keep gets the document
+ * (transfer full) instead of its being freed. */
 static char *
 html_preview(MtReport *report, const MtPart *part, const char *html,
-             gsize len, guint max, guint max_nodes)
+             gsize len, guint max, guint max_nodes, xmlDoc **keep)
 {
     Visible v = {g_string_new(NULL), 0, max, FALSE};
     const char *end;
@@ -866,11 +885,9 @@ html_preview(MtReport *report, const MtPart *part, const char *html,
         len = HTML_PREVIEW_BYTES;
         end = g_utf8_find_prev_char(html, html + len + 1);
         len = end != NULL ? (gsize)(end - html) : 0;
+        keep = NULL;
     }
-    doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-                         HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                             HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER |
-                             HTML_PARSE_IGNORE_ENC);
+    doc = mt_html_parse(html, len);
     if (doc == NULL)
         return g_string_free(v.out, FALSE);
     node = doc->children;
@@ -908,11 +925,28 @@ html_preview(MtReport *report, const MtPart *part, const char *html,
         if (node != NULL)
             node = node->next;
     }
-    xmlFreeDoc(doc);
+    if (keep != NULL && len > 0)
+        *keep = doc;
+    else
+        xmlFreeDoc(doc);
     return g_string_free(v.out, FALSE);
 }
 
 /* --- The body ------------------------------------------------------------ */
+
+/* The characters of valid UTF-8 text (what mt_charset_to_utf8() gives):
+ * the bytes that start one. g_utf8_strlen() gives the same count with a
+ * table lookup and a branch per character; this loop vectorises. */
+static guint64
+utf8_chars(const char *text)
+{
+    gsize n = strlen(text);
+    guint64 chars = 0;
+
+    for (gsize i = 0; i < n; i++)
+        chars += ((guchar)text[i] & 0xC0) != 0x80;
+    return chars;
+}
 
 /* Counts the NUL bytes a conversion turned into U+FFFD, for the note:
  * C strings would end at them, so filters that use C strings stop there. */
@@ -927,6 +961,15 @@ MtBody *
 mt_body_decode(MtReport *report, const MtPart *part, const guchar *bytes,
                gsize len, const MtOptions *options, char **full_text)
 {
+    return mt_body_decode_doc(report, part, bytes, len, options, full_text,
+                              NULL);
+}
+
+MtBody *
+mt_body_decode_doc(MtReport *report, const MtPart *part,
+                   const guchar *bytes, gsize len, const MtOptions *options,
+                   char **full_text, xmlDoc **doc)
+{
     Decision d;
     MtBody *body;
     char *text, *note;
@@ -937,6 +980,8 @@ mt_body_decode(MtReport *report, const MtPart *part, const guchar *bytes,
 
     if (full_text != NULL)
         *full_text = NULL;
+    if (doc != NULL)
+        *doc = NULL;
     g_return_val_if_fail(report != NULL, NULL);
     g_return_val_if_fail(part != NULL && part->path != NULL, NULL);
     g_return_val_if_fail(bytes != NULL || len == 0, NULL);
@@ -1017,12 +1062,13 @@ mt_body_decode(MtReport *report, const MtPart *part, const guchar *bytes,
     body->charset_note = note;
     body->lossy = lossy;
     body->size = len;
-    body->chars = (guint64)g_utf8_strlen(text, -1);
+    body->chars = utf8_chars(text);
     if (options->body_preview > 0)
         body->preview = html ? html_preview(report, part, text,
                                             strlen(text),
                                             options->body_preview,
-                                            options->limits.max_html_nodes)
+                                            options->limits.max_html_nodes,
+                                            full_text != NULL ? doc : NULL)
                              : text_prefix(text, options->body_preview);
     if (options->bodies)
         body->text = g_strdup(text);

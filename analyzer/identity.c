@@ -69,15 +69,13 @@ looks_like_ip(const char *domain)
 char *
 mt_identity_org_domain(const char *domain)
 {
-    const char *reg;
     g_autofree char *lower = NULL;
 
     if (domain == NULL || strchr(domain, '.') == NULL || domain[0] == '['
         || looks_like_ip(domain))
         return NULL;
     lower = g_ascii_strdown(domain, -1);
-    reg = psl_registrable_domain(mt_psl(), lower);
-    return reg ? g_strdup(reg) : NULL;
+    return mt_psl_registrable_domain(lower);
 }
 
 gboolean

@@ -488,17 +488,20 @@ scan_host(const char *s, gsize len, gsize p, GString *host, guint *labels,
 {
     *labels = 0;
     while (host->len < MAX_HOST_BYTES) {
-        gsize start = p, lstart = host->len, t;
+        gsize start = p, lstart = host->len, have = host->len, t;
         char rep;
 
-        while (p < len && host->len < MAX_HOST_BYTES && host_char(s, len, p)) {
+        /* The label's characters are appended in one piece once its end
+         * is known; have counts host->len as if they were already in. */
+        while (p < len && have < MAX_HOST_BYTES && host_char(s, len, p)) {
             gsize k = utf8_seq_len((const guchar *)s + p, len - p);
 
-            g_string_append_len(host, s + p, (gssize)k);
             p += k;
+            have += k;
         }
         if (p == start)
             break;
+        g_string_append_len(host, s + start, (gssize)(p - start));
         (*labels)++;
         *last = lstart;
         if (p + 1 < len && s[p] == '.' && host_char(s, len, p + 1)) {
@@ -1247,21 +1250,28 @@ void
 mt_links_from_html(MtReport *report, const char *part, const char *utf8,
                    gsize len, const MtOptions *options)
 {
-    Html h = {0};
-    Sink sink;
     xmlDoc *doc;
-    guint remaining;
 
     g_return_if_fail(report != NULL && options != NULL);
     if (utf8 == NULL || len == 0)
         return;
     if (len > G_MAXINT)
         len = G_MAXINT;
-    xmlInitParser();
-    doc = htmlReadMemory(utf8, (int)len, NULL, "UTF-8",
-                         HTML_PARSE_NONET | HTML_PARSE_NOERROR
-                             | HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER
-                             | HTML_PARSE_COMPACT);
+    doc = mt_html_parse(utf8, len);
+    if (doc == NULL)
+        return;
+    mt_links_from_html_doc(report, part, doc, options);
+}
+
+void
+mt_links_from_html_doc(MtReport *report, const char *part, xmlDoc *doc,
+                       const MtOptions *options)
+{
+    Html h = {0};
+    Sink sink;
+    guint remaining;
+
+    g_return_if_fail(report != NULL && options != NULL);
     if (doc == NULL)
         return;
     remaining = report->links->len < options->limits.max_urls

@@ -63,6 +63,11 @@ void mt_hashes_compute(const void *data, gsize len, MtHashes *hashes);
  * libpsl's built-in list and Debian's publicsuffix file, loaded once per
  * process, read-only, safe from any thread. Transfer none. */
 const psl_ctx_t *mt_psl(void);
+/* psl_registrable_domain(mt_psl(), name) for a lowercase name, remembered
+ * per thread: the same few domains come back in every hop, address and
+ * link of a message, and in message after message, and each lookup walks
+ * the list once per label. Transfer full, NULL when there is none. */
+char *mt_psl_registrable_domain(const char *name);
 
 /* The value of a hex digit, or -1. */
 static inline int

@@ -55,6 +55,9 @@
  * than MAX_SEPARATOR_LEN plus a CR), so it is decided from this prefix. */
 #define LINE_HEAD 1024
 #define READ_CHUNK (256 * 1024)
+/* A message this long, and longer than what follows it in the buffer, is
+ * handed out in the buffer it was read into (see take_message()). */
+#define HANDOVER_BYTES ((gsize)1 << 20)
 /* How far to look for the first line end that decides CR-only files. */
 #define FIRST_LINE_SCAN (16 * 1024 * 1024)
 
@@ -67,6 +70,12 @@ typedef struct {
     gsize line_end;     /* after its line end */
     gsize blank_start;  /* where the message before it ends */
 } Pending;
+
+/* A window on the reader's store (see there). */
+typedef struct {
+    guchar *data;
+    gsize len;
+} Window;
 
 struct _MtMboxReader {
     char *path;
@@ -88,8 +97,16 @@ struct _MtMboxReader {
     int read_errno;
     guchar eol; /* '\n', or '\r' for CR-only files */
 
-    GByteArray *buf;    /* the current message from its first byte */
-    guint64 buf_offset; /* input offset of buf->data[0] */
+    /* The bytes read and not yet handed out live in store from store_head
+     * on; buf is that window: the current message from its first byte.
+     * Handing a message out moves store_head past it instead of copying
+     * what follows (up to a read chunk, per message) to a new buffer;
+     * the window is moved down only when the bytes before it outweigh
+     * those in it, so each byte is moved at most about once. */
+    GByteArray *store;
+    gsize store_head;
+    Window buf;
+    guint64 buf_offset; /* input offset of buf.data[0] */
     guint64 index;
     char *from_line; /* separator of the current message, or NULL */
 };
@@ -141,7 +158,7 @@ mt_mbox_reader_new_fd(const char *path, int fd, gboolean close_fd,
     reader->limits = *limits;
     reader->chunk = READ_CHUNK;
     reader->eol = '\n';
-    reader->buf = g_byte_array_new();
+    reader->store = g_byte_array_new();
     return reader;
 }
 
@@ -166,38 +183,92 @@ mt_mbox_reader_free(MtMboxReader *reader)
         return;
     if (reader->close_fd && reader->fd >= 0)
         close(reader->fd);
-    g_byte_array_unref(reader->buf);
+    g_byte_array_unref(reader->store);
     g_free(reader->from_line);
     g_free(reader->path);
     g_free(reader);
+}
+
+/* Points the window at the store's bytes from store_head on. */
+static void
+window_sync(MtMboxReader *reader)
+{
+    GByteArray *store = reader->store;
+
+    reader->buf.data = store->len > 0 ? store->data + reader->store_head
+                                      : NULL;
+    reader->buf.len = store->len - reader->store_head;
+}
+
+/* Drops the window's first n bytes (at most buf.len). */
+static void
+window_drop(MtMboxReader *reader, gsize n)
+{
+    reader->store_head += n;
+    if (reader->store_head >= reader->store->len) {
+        g_byte_array_set_size(reader->store, 0);
+        reader->store_head = 0;
+    }
+    window_sync(reader);
+}
+
+/* Makes the window n bytes longer and returns where the new bytes go.
+ * First moves the window to the front of the store when the bytes
+ * before it are as many as those in it: what is moved was paid for by
+ * what was handed out, so reading stays linear. */
+static guchar *
+window_extend(MtMboxReader *reader, gsize n)
+{
+    gsize old;
+
+    if (reader->store_head > 0 && reader->store_head >= reader->buf.len) {
+        memmove(reader->store->data, reader->buf.data, reader->buf.len);
+        g_byte_array_set_size(reader->store, reader->buf.len);
+        reader->store_head = 0;
+    }
+    old = reader->store->len;
+    g_byte_array_set_size(reader->store, old + n);
+    window_sync(reader);
+    return reader->store->data + old;
+}
+
+/* Cuts the window to its first len bytes. */
+static void
+window_truncate(MtMboxReader *reader, gsize len)
+{
+    g_byte_array_set_size(reader->store, reader->store_head + len);
+    window_sync(reader);
 }
 
 /* Appends up to one chunk to the buffer. Sets eof at the end of input. */
 static void
 read_more(MtMboxReader *reader)
 {
-    gsize old = reader->buf->len;
+    gsize old = reader->buf.len;
+    guchar *to;
 
     if (reader->eof)
         return;
     if (reader->mem) {
         gsize n = MIN(reader->chunk, reader->mem_len - reader->mem_pos);
-        g_byte_array_append(reader->buf, reader->mem + reader->mem_pos, n);
+        if (n > 0)
+            memcpy(window_extend(reader, n), reader->mem + reader->mem_pos,
+                   n);
         reader->mem_pos += n;
         if (reader->mem_pos == reader->mem_len)
             reader->eof = TRUE;
         return;
     }
-    g_byte_array_set_size(reader->buf, old + reader->chunk);
+    to = window_extend(reader, reader->chunk);
     for (;;) {
-        ssize_t n = read(reader->fd, reader->buf->data + old, reader->chunk);
+        ssize_t n = read(reader->fd, to, reader->chunk);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             reader->read_errno = errno;
             n = 0;
         }
-        g_byte_array_set_size(reader->buf, old + n);
+        window_truncate(reader, old + n);
         if (n == 0)
             reader->eof = TRUE;
         return;
@@ -325,14 +396,14 @@ static gsize
 find_line(const MtMboxReader *reader, gsize pos, gsize from,
           gsize *content_end)
 {
-    const guchar *data = reader->buf->data;
+    const guchar *data = reader->buf.data;
     const guchar *nl;
     gsize end;
 
     from = MAX(pos, from);
-    if (from >= reader->buf->len)
+    if (from >= reader->buf.len)
         return 0; /* also keeps a NULL data pointer out of memchr */
-    nl = memchr(data + from, reader->eol, reader->buf->len - from);
+    nl = memchr(data + from, reader->eol, reader->buf.len - from);
     if (nl == NULL)
         return 0;
     end = (gsize)(nl - data);
@@ -355,9 +426,9 @@ start(MtMboxReader *reader, GError **error)
     /* Enough to see the BOM and the first line end (and the byte after a
      * CR), however long the first line is, up to a bound; no more, so that
      * a pipe delivers its first message as soon as it is complete. */
-    while (!reader->eof && reader->buf->len < FIRST_LINE_SCAN) {
-        const guchar *d = reader->buf->data;
-        gsize n = reader->buf->len;
+    while (!reader->eof && reader->buf.len < FIRST_LINE_SCAN) {
+        const guchar *d = reader->buf.data;
+        gsize n = reader->buf.len;
         const guchar *cr = n ? memchr(d, '\r', n) : NULL;
         if ((n && memchr(d, '\n', n)) || (cr && (gsize)(cr - d) + 1 < n))
             break;
@@ -368,14 +439,14 @@ start(MtMboxReader *reader, GError **error)
                     g_strerror(reader->read_errno));
         return FALSE;
     }
-    p = reader->buf->data;
-    len = reader->buf->len;
+    p = reader->buf.data;
+    len = reader->buf.len;
     /* A UTF-8 byte order mark, written by some Windows tools. */
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-        g_byte_array_remove_range(reader->buf, 0, 3);
+        window_drop(reader, 3);
         reader->buf_offset = 3;
-        p = reader->buf->data;
-        len = reader->buf->len;
+        p = reader->buf.data;
+        len = reader->buf.len;
     }
     /* A CR that is not followed by LF before the first LF: the whole file
      * uses CR line ends (classic Mac OS, some exports). */
@@ -416,10 +487,10 @@ start(MtMboxReader *reader, GError **error)
                !reader->eof)
             read_more(reader);
         if (line_end == 0)
-            line_end = content_end = reader->buf->len;
-        reader->from_line = g_strndup((const char *)reader->buf->data + 5,
+            line_end = content_end = reader->buf.len;
+        reader->from_line = g_strndup((const char *)reader->buf.data + 5,
                                       MIN(content_end - 5, 4096));
-        g_byte_array_remove_range(reader->buf, 0, line_end);
+        window_drop(reader, line_end);
         reader->buf_offset += line_end;
     }
     return TRUE;
@@ -500,6 +571,41 @@ split_envelope(MtSource *source, const char *from_line)
         source->mbox_date = g_strchomp(g_strdup(q));
 }
 
+/* The window's first msg_end bytes as a buffer of their own; the window
+ * then starts at next (<= buf.len). A long message, at least as long as
+ * what follows it, takes the store along (what follows is copied to a
+ * new one: no more bytes than the message has), so a message of hundreds
+ * of megabytes is never held twice; a shorter one is copied out and what
+ * follows stays where it is. Either way the copy is linear in the
+ * message. */
+static GByteArray *
+take_message(MtMboxReader *reader, gsize msg_end, gsize next)
+{
+    gsize rest = reader->buf.len - next;
+    GByteArray *bytes;
+
+    if (msg_end >= HANDOVER_BYTES && msg_end >= rest) {
+        GByteArray *store = g_byte_array_sized_new((guint)MAX(rest, 1));
+
+        if (rest > 0)
+            g_byte_array_append(store, reader->buf.data + next,
+                                (guint)rest);
+        bytes = reader->store;
+        if (reader->store_head > 0)
+            memmove(bytes->data, reader->buf.data, msg_end);
+        g_byte_array_set_size(bytes, msg_end);
+        reader->store = store;
+        reader->store_head = 0;
+        window_sync(reader);
+        return bytes;
+    }
+    bytes = g_byte_array_sized_new((guint)MAX(msg_end, 1));
+    if (msg_end > 0)
+        g_byte_array_append(bytes, reader->buf.data, (guint)msg_end);
+    window_drop(reader, next);
+    return bytes;
+}
+
 /* Hands out buf[0, msg_end) as the current message. The next message
  * begins at next_start (the byte after its separator line), whose
  * separator text is sep[0, sep_len). */
@@ -509,14 +615,13 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
 {
     MtRawMessage *raw = g_new0(MtRawMessage, 1);
     MtSource *source = &raw->source;
-    GByteArray *rest = g_byte_array_new();
     char *next_from = NULL;
+    /* The window moves on to the next message; without a separator the
+     * input is done and what is left (an mbox's last empty line) goes. */
+    gsize next = sep ? next_start : reader->buf.len;
 
-    if (sep) {
+    if (sep)
         next_from = g_strndup((const char *)sep + 5, MIN(sep_len - 5, 4096));
-        g_byte_array_append(rest, reader->buf->data + next_start,
-                            reader->buf->len - next_start);
-    }
     source->path = g_strdup(reader->path);
     source->format = reader->forced == MT_INPUT_FORMAT_MAILDIR
                          ? MT_INPUT_FORMAT_MAILDIR
@@ -526,7 +631,7 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
     source->size = msg_end + scan->discarded;
     source->mbox_quoted_from = scan->quoted;
     source->content_length_used = scan->cl_used;
-    eol_feed(&scan->eol, reader->buf->data, msg_end);
+    eol_feed(&scan->eol, reader->buf.data, msg_end);
     source->eol = eol_result(&scan->eol);
     if (reader->from_line)
         split_envelope(source, reader->from_line);
@@ -546,7 +651,7 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
         unsigned int n = 0;
         static const char hex[] = "0123456789abcdef";
 
-        EVP_DigestUpdate(scan->hash, reader->buf->data, msg_end);
+        EVP_DigestUpdate(scan->hash, reader->buf.data, msg_end);
         EVP_DigestFinal_ex(scan->hash, digest, &n);
         for (unsigned int i = 0; i < n && i < 32; i++) {
             source->sha256[2 * i] = hex[digest[i] >> 4];
@@ -557,19 +662,21 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
                     " bytes, over the limit of %" G_GUINT64_FORMAT
                     " (--max-message-size): not analyzed",
                     source->size, reader->limits.max_message_bytes);
-        g_byte_array_unref(reader->buf);
+        window_drop(reader, next);
     } else {
-        mt_sha256_hex(reader->buf->data, msg_end, source->sha256);
-        g_byte_array_set_size(reader->buf, msg_end);
+        GByteArray *bytes;
+
+        mt_sha256_hex(reader->buf.data, msg_end, source->sha256);
+        bytes = take_message(reader, msg_end, next);
         if (reader->eol == '\r') {
             /* CR-only: hand GMime LF line ends; one byte for one byte, so
              * offsets in the message still hold. The hash above is over
              * the stored bytes. */
             for (gsize i = 0; i < msg_end; i++)
-                if (reader->buf->data[i] == '\r')
-                    reader->buf->data[i] = '\n';
+                if (bytes->data[i] == '\r')
+                    bytes->data[i] = '\n';
         }
-        raw->data = g_byte_array_free_to_bytes(reader->buf);
+        raw->data = g_byte_array_free_to_bytes(bytes);
     }
     if (reader->read_errno && !sep && raw->error == NULL)
         g_set_error(&raw->error, MT_ERROR, MT_ERROR_IO,
@@ -577,7 +684,6 @@ emit(MtMboxReader *reader, Scan *scan, gsize msg_end, gsize next_start,
                     source->offset + source->size,
                     g_strerror(reader->read_errno));
 
-    reader->buf = rest;
     reader->buf_offset += next_start;
     g_free(reader->from_line);
     reader->from_line = next_from;
@@ -612,7 +718,7 @@ discard_scanned(MtMboxReader *reader, Scan *scan)
      * line may end the message; a long line has been decided already and
      * is the message's. */
     keep = scan->pending.active ? scan->pending.blank_start
-           : scan->long_line    ? reader->buf->len
+           : scan->long_line    ? reader->buf.len
            : scan->prev_empty   ? scan->prev_line_start
                                 : scan->pos;
     if (keep == 0 ||
@@ -625,9 +731,9 @@ discard_scanned(MtMboxReader *reader, Scan *scan)
     }
     if (scan->long_line && keep > scan->pos)
         scan->long_cut = TRUE;
-    EVP_DigestUpdate(scan->hash, reader->buf->data, keep);
-    eol_feed(&scan->eol, reader->buf->data, keep);
-    g_byte_array_remove_range(reader->buf, 0, keep);
+    EVP_DigestUpdate(scan->hash, reader->buf.data, keep);
+    eol_feed(&scan->eol, reader->buf.data, keep);
+    window_drop(reader, keep);
     scan->discarded += keep;
     reader->buf_offset += keep;
     scan->pos = scan->pos > keep ? scan->pos - keep : 0;
@@ -677,14 +783,14 @@ content_length_failed(MtMboxReader *reader, Scan *scan)
         return NULL;
     Pending c = g_array_index(scan->candidates, Pending, 0);
     return emit(reader, scan, c.blank_start, c.line_end,
-                reader->buf->data + c.line_start, c.content_end - c.line_start);
+                reader->buf.data + c.line_start, c.content_end - c.line_start);
 }
 
 static MtRawMessage *
 emit_pending(MtMboxReader *reader, Scan *scan, const Pending *p)
 {
     return emit(reader, scan, p->blank_start, p->line_end,
-                reader->buf->data + p->line_start, p->content_end -
+                reader->buf.data + p->line_start, p->content_end -
                 p->line_start);
 }
 
@@ -699,7 +805,7 @@ static MtRawMessage *
 decide_line_head(MtMboxReader *reader, Scan *scan, gsize len,
                  gsize content_end, gsize line_end, gboolean *handled)
 {
-    const guchar *line = reader->buf->data + scan->pos;
+    const guchar *line = reader->buf.data + scan->pos;
     gboolean mbox = reader->format == MT_INPUT_FORMAT_MBOX;
     MtRawMessage *raw;
 
@@ -761,7 +867,7 @@ runs_past_cl_end(const MtMboxReader *reader, const Scan *scan,
     if (reader->format != MT_INPUT_FORMAT_MBOX || scan->cl_end < 0 ||
         scan->pos >= cl_end)
         return FALSE;
-    return line_end ? line_end > cl_end : reader->buf->len > cl_end;
+    return line_end ? line_end > cl_end : reader->buf.len > cl_end;
 }
 
 /* The line at scan->pos has no end yet. Once more than LINE_HEAD bytes of
@@ -771,7 +877,7 @@ runs_past_cl_end(const MtMboxReader *reader, const Scan *scan,
 static MtRawMessage *
 decide_long_line(MtMboxReader *reader, Scan *scan)
 {
-    gsize have = reader->buf->len - scan->pos;
+    gsize have = reader->buf.len - scan->pos;
 
     if (!scan->long_line) {
         gboolean handled = FALSE;
@@ -785,7 +891,7 @@ decide_long_line(MtMboxReader *reader, Scan *scan)
             return raw;
         scan->long_line = TRUE;
         scan->long_quoted =
-            head_is_quoted_from(reader->buf->data + scan->pos, have);
+            head_is_quoted_from(reader->buf.data + scan->pos, have);
     }
     if (runs_past_cl_end(reader, scan, 0))
         return content_length_failed(reader, scan);
@@ -813,20 +919,20 @@ next_message(MtMboxReader *reader)
         gboolean empty, handled = FALSE;
 
         if (line_end == 0) {
-            scan.search = reader->buf->len;
+            scan.search = reader->buf.len;
             if (!reader->eof) {
                 raw = decide_long_line(reader, &scan);
                 if (raw)
                     break;
                 /* Once the message is known to be too large, drop as we
                  * go: memory stays at about one read. */
-                if (reader->buf->len > limit ||
-                    (scan.discarding && reader->buf->len >= reader->chunk))
+                if (reader->buf.len > limit ||
+                    (scan.discarding && reader->buf.len >= reader->chunk))
                     discard_scanned(reader, &scan);
                 read_more(reader);
                 continue;
             }
-            if (scan.pos == reader->buf->len && !scan.long_line) {
+            if (scan.pos == reader->buf.len && !scan.long_line) {
                 /* End of input: the message runs to here, unless a
                  * Content-Length promised something else. A "From "
                  * line with nothing after it is content. */
@@ -835,7 +941,7 @@ next_message(MtMboxReader *reader)
                     (scan.pending.active && scan.pending.at_cl))
                     raw = content_length_failed(reader, &scan);
                 if (raw == NULL) {
-                    gsize end = reader->buf->len;
+                    gsize end = reader->buf.len;
 
                     scan.cl_used = scan.cl_end >= 0;
                     /* mbox writers end every message with an empty line
@@ -852,9 +958,9 @@ next_message(MtMboxReader *reader)
                 break;
             }
             /* A last line without a line end. */
-            line_end = content_end = reader->buf->len;
+            line_end = content_end = reader->buf.len;
         }
-        line = reader->buf->data + scan.pos;
+        line = reader->buf.data + scan.pos;
         len = content_end - scan.pos;
         empty = len == 0 && !scan.long_line;
 

@@ -27,6 +27,9 @@
 
 G_BEGIN_DECLS
 
+/* libxml2's document (libxml/tree.h), named without its headers. */
+struct _xmlDoc;
+
 /* mime.c ------------------------------------------------------------- */
 
 /* Walks message (may be NULL: then mime.analyzed stays FALSE) into
@@ -74,6 +77,20 @@ void mt_report_limit_reached(MtReport *report, const char *limit,
 MtBody *mt_body_decode(MtReport *report, const MtPart *part,
                        const guchar *bytes, gsize len,
                        const MtOptions *options, char **full_text);
+/* mt_body_decode(), and when doc is not NULL, *doc gets the HTML
+ * document parsed from the whole of *full_text for the preview
+ * (mt_html_parse(), transfer full), or NULL when it was not parsed whole
+ * (not HTML, no preview, a cut one, empty). Saves links.c a second parse
+ * of the same text. */
+MtBody *mt_body_decode_doc(MtReport *report, const MtPart *part,
+                           const guchar *bytes, gsize len,
+                           const MtOptions *options, char **full_text,
+                           struct _xmlDoc **doc);
+/* libxml2's HTML parse of a UTF-8 text (len <= G_MAXINT), with the one
+ * set of options that the preview and the links read: no network, no
+ * error output, recovering, the encoding taken as given. Transfer full
+ * (xmlFreeDoc), NULL when libxml2 makes no document of it. */
+struct _xmlDoc *mt_html_parse(const char *utf8, gsize len);
 
 /* One file found uuencoded ("begin MODE NAME" ... "end") in a text. */
 typedef struct {
@@ -148,6 +165,10 @@ void mt_links_from_text(MtReport *report, const char *part,
 void mt_links_from_html(MtReport *report, const char *part,
                         const char *utf8, gsize len,
                         const MtOptions *options);
+/* The same for a body already parsed by mt_html_parse() (doc: transfer
+ * full, freed here). */
+void mt_links_from_html_doc(MtReport *report, const char *part,
+                            struct _xmlDoc *doc, const MtOptions *options);
 /* After all bodies: flags, unwrapping, and the link- and html- findings. */
 void mt_links_analyze(MtReport *report, const MtOptions *options);
 

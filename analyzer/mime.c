@@ -18,8 +18,8 @@
  * notifications are read into MtDsn, and the structural tricks (ambiguous
  * or missing boundaries, text hidden in preambles, conflicting file names
  * and parameters, message/partial) become findings. Work is linear in the
- * message: per leaf one pass to decode, one to hash and one memmem scan
- * for lines that look like delimiters; a boundary scan over each embedded
+ * message: per leaf one pass to decode, one to hash and one scan for
+ * lines that look like delimiters; a boundary scan over each embedded
  * message, whose depth is bounded; no copy of a part's content beyond its
  * decoded buffer.
  */
@@ -640,7 +640,30 @@ decode_base64(const guchar *in, gsize len, guchar *out, gsize cap,
     b64_table_init();
     *full = TRUE;
     for (gsize i = 0; i < len; i++) {
-        guchar v = b64_table[in[i]];
+        guchar v;
+
+        /* Whole quanta of four alphabet characters, nearly all of a
+         * well-formed part, four at a time; anything else (white space,
+         * padding, junk, the cap) goes the careful way below. Sextets are
+         * below 64 and every other class has bit 6 set. */
+        if (n == 0 && !padded) {
+            while (i + 4 <= len && o + 3 <= cap) {
+                guint32 a = b64_table[in[i]], b = b64_table[in[i + 1]];
+                guint32 c = b64_table[in[i + 2]], e = b64_table[in[i + 3]];
+
+                if ((a | b | c | e) & 64)
+                    break;
+                acc = a << 18 | b << 12 | c << 6 | e;
+                out[o++] = (guchar)(acc >> 16);
+                out[o++] = (guchar)(acc >> 8);
+                out[o++] = (guchar)acc;
+                i += 4;
+            }
+            acc = 0;
+            if (i >= len)
+                break;
+        }
+        v = b64_table[in[i]];
 
         if (v < 64) {
             if (padded) {
@@ -1011,9 +1034,33 @@ is_delimiter(const guchar *p, gsize len, const Bound *b)
     return TRUE;
 }
 
+/* The first "\n--" in p[0, len), as memmem() finds it, or NULL. Looks
+ * for the dashes rather than the line ends: base64 lines, most of the
+ * bytes of most messages, hold no '-', so one memchr() runs over a whole
+ * part. A run of dashes is stepped over at once (only its first can
+ * follow a line end), so the search stays linear. */
+static const guchar *
+find_line_dashes(const guchar *p, gsize len)
+{
+    gsize k = 1;
+
+    while (k + 1 < len) {
+        const guchar *d = memchr(p + k, '-', len - 1 - k);
+
+        if (d == NULL)
+            return NULL;
+        k = (gsize)(d - p);
+        if (p[k - 1] == '\n' && p[k + 1] == '-')
+            return p + k - 1;
+        while (k < len && p[k] == '-')
+            k++;
+    }
+    return NULL;
+}
+
 /* The offset where content starting at from ends: before the line end
  * that precedes the first delimiter of any enclosing multipart, or at to
- * when there is none. Linear: one memmem pass. */
+ * when there is none. Linear: one pass of find_line_dashes(). */
 static gsize
 content_end(const Buffer *buf, gsize from, gsize to, const Bound *bounds)
 {
@@ -1022,7 +1069,7 @@ content_end(const Buffer *buf, gsize from, gsize to, const Bound *bounds)
     if (bounds == NULL)
         return to;
     while (i < to) {
-        const guchar *hit = memmem(buf->data + i, to - i, "\n--", 3);
+        const guchar *hit = find_line_dashes(buf->data + i, to - i);
         const guchar *line, *nl;
         gsize line_len;
 
@@ -1088,7 +1135,7 @@ check_boundary_in_content(Walk *w, const MtPart *part, const guchar *p,
         if (i == 0 && len >= 2 && p[0] == '-' && p[1] == '-') {
             line = p;
         } else {
-            const guchar *hit = memmem(p + i, len - i, "\n--", 3);
+            const guchar *hit = find_line_dashes(p + i, len - i);
 
             if (hit == NULL)
                 return;
@@ -1787,15 +1834,20 @@ static void
 walk_body(Walk *w, MtPart *part, const Decoded *d)
 {
     g_autofree char *text = NULL;
-    MtBody *body = mt_body_decode(w->report, part, d->bytes, d->len,
-                                  w->options, &text);
     gboolean html = strcmp(part->content_type, "text/html") == 0;
+    /* The preview's parse of an HTML body, for the links too. */
+    struct _xmlDoc *doc = NULL;
+    MtBody *body = mt_body_decode_doc(w->report, part, d->bytes, d->len,
+                                      w->options, &text,
+                                      html ? &doc : NULL);
 
     if (body) {
         g_ptr_array_add(w->report->mime.bodies, body);
         part->is_body = TRUE;
     }
-    if (text && html)
+    if (doc != NULL)
+        mt_links_from_html_doc(w->report, part->path, doc, w->options);
+    else if (text && html)
         mt_links_from_html(w->report, part->path, text, strlen(text),
                            w->options);
     else if (text)

@@ -342,17 +342,68 @@ mt_psl(void)
     return ctx;
 }
 
+/* Names remembered per thread; the table is emptied when full. A name
+ * longer than any DNS name is looked up, not remembered, so that the
+ * table stays small whatever the messages hold. */
+#define PSL_MEMO_ENTRIES 4096
+#define PSL_MEMO_NAME_MAX 255
+
+static void
+psl_memo_free(gpointer p)
+{
+    if (p != NULL)
+        g_hash_table_unref(p);
+}
+
+static GPrivate psl_memo_key = G_PRIVATE_INIT(psl_memo_free);
+
+/* The value that stands for "no registrable domain" in the table. */
+static const char psl_memo_none[] = "";
+
+char *
+mt_psl_registrable_domain(const char *name)
+{
+    const psl_ctx_t *psl = mt_psl();
+    GHashTable *memo;
+    const char *rd;
+    gpointer hit;
+    char *key;
+
+    g_return_val_if_fail(name != NULL, NULL);
+    if (psl == NULL)
+        return NULL;
+    if (strlen(name) > PSL_MEMO_NAME_MAX) {
+        rd = psl_registrable_domain(psl, name);
+        return rd != NULL ? g_strdup(rd) : NULL;
+    }
+    memo = g_private_get(&psl_memo_key);
+    if (memo == NULL) {
+        memo = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                     NULL);
+        g_private_set(&psl_memo_key, memo);
+    }
+    if (g_hash_table_lookup_extended(memo, name, NULL, &hit))
+        return hit != psl_memo_none ? g_strdup(hit) : NULL;
+    if (g_hash_table_size(memo) >= PSL_MEMO_ENTRIES)
+        g_hash_table_remove_all(memo);
+    rd = psl_registrable_domain(psl, name);
+    /* libpsl answers with a pointer into the name: its place in the key
+     * is the value. */
+    key = g_strdup(name);
+    g_hash_table_insert(memo, key,
+                        rd != NULL ? key + (rd - name)
+                                   : (gpointer)psl_memo_none);
+    return rd != NULL ? g_strdup(rd) : NULL;
+}
+
 char *
 mt_relay_registrable_domain(const char *host)
 {
     g_autofree char *name = host_name(host);
-    const psl_ctx_t *psl = mt_psl();
-    const char *rd;
 
-    if (name == NULL || strchr(name, '.') == NULL || psl == NULL)
+    if (name == NULL || strchr(name, '.') == NULL)
         return NULL;
-    rd = psl_registrable_domain(psl, name);
-    return rd != NULL ? g_strdup(rd) : NULL;
+    return mt_psl_registrable_domain(name);
 }
 
 /* TRUE for a name that only means something inside one network: a bare
