@@ -52,9 +52,15 @@ MAX_HEADER_BYTES = 1 << 20  # the max-header-bytes default
 # block in place (mremap), so a folded field of megabytes is linear in
 # the real binary, as the plain run of this suite shows; ASan's realloc
 # always copies, which makes the same input quadratic under ASan only.
-# There the case runs at ASAN_CAPS bytes at most, and its ratio is
-# reported but not asserted.
-ASAN_CAPS = {"long-field": 1_500_000}
+# There the case runs at ASAN_CAPS (its own unit) at most; the ratio of
+# long-field (ASAN_UNASSERTED) is reported but not asserted. ar-methods is
+# one unfolded line of 3.3 MB at full size that GMime's header buffer
+# grows the same way: under ASan 100,000 methods took 0.4 s user and 1.5 s
+# system time (page faults of the copies) against 0.03 + 0.05 s at 10,000,
+# a ratio at the bound.
+# It is capped at half size under ASan, where the ratio is still asserted.
+ASAN_CAPS = {"long-field": 1_500_000, "ar-methods": 50_000}
+ASAN_UNASSERTED = {"long-field"}
 
 tap = Tap()
 with open(MT, "rb") as f:
@@ -284,7 +290,7 @@ with tempfile.TemporaryDirectory(prefix="mt-adversarial-") as tmp:
         ratio = cpu_full / max(cpu_tenth, 1e-3)
         label = (f"linear: CPU {cpu_tenth:.3f}s at {tenth_n}, "
                  f"{cpu_full:.3f}s at {full_n} (x{ratio:.1f} < {RATIO_BOUND:g})")
-        if ASAN and case in ASAN_CAPS:
+        if ASAN and case in ASAN_UNASSERTED:
             tap.ok(True, f"{case}: {label} # SKIP ASan's realloc copies "
                    "(GMime's header buffer): linear only with the real "
                    "allocator")
