@@ -2,8 +2,9 @@
 /*
  * json-identity.c: the report's "identity" and "authentication" objects
  * (schema doc/mailtrail-report.schema.json, $defs identity_entry,
- * auth_results, signature, received_spf, crypto_part). Every key is present, with null
- * for what a header did not say; header bytes go through mt_json_bytes().
+ * auth_results, signature, received_spf, crypto_part), written through
+ * the streaming writer (jsonw.h). Every key is present, with null for
+ * what a header did not say; header bytes go through mt_jw_bytes().
  * For each DKIM signature the three results stay apart: what the
  * receiver's Authentication-Results claim, what was checked offline (the
  * body hash, and the signature when a key table was given), and what was
@@ -14,110 +15,112 @@
 #include "reports-identity.h"
 #include "reports.h"
 
-static json_t *
-str(const char *s)
+/* A string that is the program's own (a table's name) or NULL: null for
+ * NULL. */
+static void
+set_static(MtJsonWriter *w, const char *key, const char *s)
 {
-    return mt_json_string_or_null(s);
+    mt_jw_key(w, key);
+    if (s != NULL)
+        mt_jw_string(w, s);
+    else
+        mt_jw_null(w);
 }
 
-static json_t *
-static_str(const char *s)
+static void
+write_identities(MtJsonWriter *w, const GPtrArray *identities)
 {
-    return s ? json_string(s) : json_null();
-}
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < identities->len; i++) {
+        const MtIdentityEntry *e = identities->pdata[i];
 
-static json_t *
-int_or_null(gint64 value)
-{
-    return value < 0 ? json_null() : json_integer((json_int_t)value);
-}
-
-json_t *
-mt_json_identity(const MtReport *report)
-{
-    const MtIdentity *id = &report->identity;
-    json_t *o = json_object();
-    json_t *list;
-
-    if (id->identities == NULL)
-        return o;
-    list = json_array();
-    for (guint i = 0; i < id->identities->len; i++) {
-        const MtIdentityEntry *e = id->identities->pdata[i];
-        json_t *eo = json_object();
-        json_object_set_new(eo, "role", json_string(e->role));
-        json_object_set_new(eo, "address", str(e->address));
-        json_object_set_new(eo, "display_name", str(e->display_name));
-        json_object_set_new(eo, "domain", str(e->domain));
-        json_object_set_new(eo, "org_domain", str(e->org_domain));
-        json_object_set_new(eo, "aligned_relaxed",
-                            json_boolean(e->aligned_relaxed));
-        json_object_set_new(eo, "aligned_strict",
-                            json_boolean(e->aligned_strict));
-        json_object_set_new(eo, "header_index", int_or_null(e->header_index));
-        json_object_set_new(eo, "hop", int_or_null(e->hop));
-        json_array_append_new(list, eo);
+        mt_jw_object_begin(w);
+        mt_jw_set_string(w, "role", e->role);
+        mt_jw_set_str(w, "address", e->address);
+        mt_jw_set_str(w, "display_name", e->display_name);
+        mt_jw_set_str(w, "domain", e->domain);
+        mt_jw_set_str(w, "org_domain", e->org_domain);
+        mt_jw_set_bool(w, "aligned_relaxed", e->aligned_relaxed);
+        mt_jw_set_bool(w, "aligned_strict", e->aligned_strict);
+        mt_jw_set_int_or_null(w, "header_index", e->header_index);
+        mt_jw_set_int_or_null(w, "hop", e->hop);
+        mt_jw_object_end(w);
     }
-    json_object_set_new(o, "from_domain", str(id->from_domain));
-    json_object_set_new(o, "from_org_domain", str(id->from_org_domain));
-    json_object_set_new(o, "identities", list);
-    json_object_set_new(o, "message_id_generator",
-                        static_str(id->message_id_generator));
-    json_object_set_new(o, "x_mailer", str(report->summary.x_mailer.text));
-    json_object_set_new(o, "score", json_integer(id->score));
-    json_object_set_new(o, "verdict", static_str(id->verdict));
-    return o;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_methods(const GPtrArray *methods)
+void
+mt_json_write_identity(MtJsonWriter *w, const MtReport *report)
 {
-    json_t *list = json_array();
+    const MtIdentity *id;
 
+    g_return_if_fail(w != NULL);
+    g_return_if_fail(report != NULL);
+
+    id = &report->identity;
+    mt_jw_object_begin(w);
+    if (id->identities != NULL) {
+        mt_jw_set_str(w, "from_domain", id->from_domain);
+        mt_jw_set_str(w, "from_org_domain", id->from_org_domain);
+        mt_jw_key(w, "identities");
+        write_identities(w, id->identities);
+        set_static(w, "message_id_generator", id->message_id_generator);
+        mt_jw_set_str(w, "x_mailer", report->summary.x_mailer.text);
+        mt_jw_set_int(w, "score", id->score);
+        set_static(w, "verdict", id->verdict);
+    }
+    mt_jw_object_end(w);
+}
+
+static void
+write_methods(MtJsonWriter *w, const GPtrArray *methods)
+{
+    mt_jw_array_begin(w);
     for (guint i = 0; i < methods->len; i++) {
         const MtAuthMethod *m = methods->pdata[i];
-        json_t *mo = json_object();
-        json_t *props = json_array();
+
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "method", m->method);
+        mt_jw_set_str(w, "version", m->version);
+        mt_jw_set_str(w, "result", m->result);
+        mt_jw_set_str(w, "reason", m->reason);
+        mt_jw_set_str(w, "comment", m->comment);
+        mt_jw_key(w, "propspec");
+        mt_jw_array_begin(w);
         for (guint k = 0; k < m->properties->len; k++) {
             const MtAuthProperty *p = m->properties->pdata[k];
-            json_t *po = json_object();
-            json_object_set_new(po, "ptype", str(p->ptype));
-            json_object_set_new(po, "property", str(p->property));
-            json_object_set_new(po, "value", str(p->value));
-            json_array_append_new(props, po);
+
+            mt_jw_object_begin(w);
+            mt_jw_set_str(w, "ptype", p->ptype);
+            mt_jw_set_str(w, "property", p->property);
+            mt_jw_set_str(w, "value", p->value);
+            mt_jw_object_end(w);
         }
-        json_object_set_new(mo, "method", str(m->method));
-        json_object_set_new(mo, "version", str(m->version));
-        json_object_set_new(mo, "result", str(m->result));
-        json_object_set_new(mo, "reason", str(m->reason));
-        json_object_set_new(mo, "comment", str(m->comment));
-        json_object_set_new(mo, "propspec", props);
-        json_array_append_new(list, mo);
+        mt_jw_array_end(w);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_results(const MtAuthResults *r)
+static void
+write_results(MtJsonWriter *w, const MtAuthResults *r)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "header", json_string(
-                                         r->arc_instance >= 0
-                                             ? "ARC-Authentication-Results"
-                                             : "Authentication-Results"));
-    json_object_set_new(o, "header_index", int_or_null(r->header_index));
-    json_object_set_new(o, "offset", int_or_null(r->offset));
-    json_object_set_new(o, "arc_instance", int_or_null(r->arc_instance));
-    json_object_set_new(o, "authserv_id", str(r->authserv_id));
-    json_object_set_new(o, "version", int_or_null(r->version));
-    json_object_set_new(o, "none", json_boolean(r->none));
-    json_object_set_new(o, "trust",
-                        json_string(mt_auth_trust_to_string(r->trust)));
-    json_object_set_new(o, "trust_reason", str(r->trust_reason));
-    json_object_set_new(o, "truncated", json_boolean(r->truncated));
-    json_object_set_new(o, "methods", json_methods(r->methods));
-    return o;
+    mt_jw_object_begin(w);
+    mt_jw_set_string(w, "header", r->arc_instance >= 0
+                                      ? "ARC-Authentication-Results"
+                                      : "Authentication-Results");
+    mt_jw_set_int_or_null(w, "header_index", r->header_index);
+    mt_jw_set_int_or_null(w, "offset", r->offset);
+    mt_jw_set_int_or_null(w, "arc_instance", r->arc_instance);
+    mt_jw_set_str(w, "authserv_id", r->authserv_id);
+    mt_jw_set_int_or_null(w, "version", r->version);
+    mt_jw_set_bool(w, "none", r->none);
+    mt_jw_set_string(w, "trust", mt_auth_trust_to_string(r->trust));
+    mt_jw_set_str(w, "trust_reason", r->trust_reason);
+    mt_jw_set_bool(w, "truncated", r->truncated);
+    mt_jw_key(w, "methods");
+    write_methods(w, r->methods);
+    mt_jw_object_end(w);
 }
 
 /* The dkim result the receiver recorded for this signature: the first
@@ -155,180 +158,248 @@ claimed_result(const MtAuthentication *a, const MtSignature *sig)
     return NULL;
 }
 
-static json_t *
-json_signature(const MtAuthentication *a, const MtSignature *sig)
+/* The tags as the tree held them: json_object_set_new() in tag order,
+ * so a name given twice keeps its first place and its last value, and a
+ * name that is not UTF-8 is not a key at all. The parser keeps neither
+ * (names are [A-Za-z0-9_], a repeated tag is left out), but the model is
+ * not this file's to trust. */
+static void
+write_tags(MtJsonWriter *w, const GPtrArray *tags)
 {
-    json_t *o = json_object();
-    json_t *headers = json_array();
-    json_t *tags = json_object();
-    gboolean dkim = strcmp(sig->kind, "DKIM-Signature") == 0;
+    g_autoptr(GHashTable) last = NULL;
 
-    for (guint i = 0; i < sig->signed_headers->len; i++)
-        json_array_append_new(headers, str(sig->signed_headers->pdata[i]));
-    for (guint i = 0; i < sig->tags->len; i++) {
-        const MtTag *t = sig->tags->pdata[i];
-        json_object_set_new(tags, t->name, str(t->value));
+    mt_jw_object_begin(w);
+    if (tags->len > 1) {
+        /* name -> index + 1 of its last tag; 0 once written. */
+        last = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i < tags->len; i++) {
+            const MtTag *t = tags->pdata[i];
+            g_hash_table_insert(last, t->name, GUINT_TO_POINTER(i + 1));
+        }
     }
-    json_object_set_new(o, "kind", json_string(sig->kind));
-    json_object_set_new(o, "header_index", int_or_null(sig->header_index));
-    json_object_set_new(o, "offset", int_or_null(sig->offset));
-    json_object_set_new(o, "version", str(sig->version));
-    json_object_set_new(o, "algorithm", str(sig->algorithm));
-    json_object_set_new(o, "domain", str(sig->domain));
-    json_object_set_new(o, "selector", str(sig->selector));
-    json_object_set_new(o, "identity", str(sig->identity));
-    json_object_set_new(o, "canon_header", str(sig->canon_header));
-    json_object_set_new(o, "canon_body", str(sig->canon_body));
-    json_object_set_new(o, "signed_headers", headers);
-    json_object_set_new(o, "from_signed", json_integer(sig->from_signed));
-    json_object_set_new(o, "body_hash", str(sig->body_hash));
-    json_object_set_new(o, "signature", str(sig->signature));
-    json_object_set_new(o, "length", int_or_null(sig->length));
-    json_object_set_new(o, "timestamp", int_or_null(sig->timestamp));
-    json_object_set_new(o, "expiration", int_or_null(sig->expiration));
-    json_object_set_new(o, "instance", int_or_null(sig->instance));
-    json_object_set_new(o, "cv", str(sig->cv));
-    json_object_set_new(o, "error", str(sig->error));
-    if (dkim) {
-        json_t *v = json_object();
-        json_object_set_new(v, "claimed", str(claimed_result(a, sig)));
-        json_object_set_new(v, "body_hash", json_string(
-                                                sig->body_hash_status));
-        json_object_set_new(v, "signature", json_string(
-                                                sig->signature_status));
-        json_object_set_new(v, "signature_problem",
-                            str(sig->signature_problem));
-        json_object_set_new(v, "online", json_string(sig->online_status));
-        /* Only when checked, so reports without --online are unchanged. */
-        if (sig->online_problem)
-            json_object_set_new(v, "online_problem",
-                                str(sig->online_problem));
-        json_object_set_new(o, "verification", v);
-    } else {
-        json_object_set_new(o, "verification", json_null());
+    for (guint i = 0; i < tags->len; i++) {
+        const MtTag *t = tags->pdata[i];
+        const MtTag *value = t;
+
+        if (!g_utf8_validate(t->name, -1, NULL))
+            continue;
+        if (last != NULL) {
+            guint at = GPOINTER_TO_UINT(g_hash_table_lookup(last, t->name));
+            if (at == 0)
+                continue;
+            value = tags->pdata[at - 1];
+            g_hash_table_insert(last, t->name, GUINT_TO_POINTER(0));
+        }
+        mt_jw_set_str(w, t->name, value->value);
     }
-    json_object_set_new(o, "tags", tags);
-    return o;
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_spf(const MtReceivedSpf *s)
+static void
+write_signature(MtJsonWriter *w, const MtAuthentication *a,
+                const MtSignature *sig)
 {
-    json_t *o = json_object();
+    gboolean dkim = strcmp(sig->kind, "DKIM-Signature") == 0;
 
-    json_object_set_new(o, "header_index", int_or_null(s->header_index));
-    json_object_set_new(o, "result", str(s->result));
-    json_object_set_new(o, "comment", str(s->comment));
-    json_object_set_new(o, "client_ip", str(s->client_ip));
-    json_object_set_new(o, "helo", str(s->helo));
-    json_object_set_new(o, "envelope_from", str(s->envelope_from));
-    json_object_set_new(o, "identity", str(s->identity));
-    json_object_set_new(o, "receiver", str(s->receiver));
-    json_object_set_new(o, "mechanism", str(s->mechanism));
-    json_object_set_new(o, "problem", str(s->problem));
-    return o;
+    mt_jw_object_begin(w);
+    mt_jw_set_string(w, "kind", sig->kind);
+    mt_jw_set_int_or_null(w, "header_index", sig->header_index);
+    mt_jw_set_int_or_null(w, "offset", sig->offset);
+    mt_jw_set_str(w, "version", sig->version);
+    mt_jw_set_str(w, "algorithm", sig->algorithm);
+    mt_jw_set_str(w, "domain", sig->domain);
+    mt_jw_set_str(w, "selector", sig->selector);
+    mt_jw_set_str(w, "identity", sig->identity);
+    mt_jw_set_str(w, "canon_header", sig->canon_header);
+    mt_jw_set_str(w, "canon_body", sig->canon_body);
+    mt_jw_key(w, "signed_headers");
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < sig->signed_headers->len; i++)
+        mt_jw_string_or_null(w, sig->signed_headers->pdata[i]);
+    mt_jw_array_end(w);
+    mt_jw_set_int(w, "from_signed", sig->from_signed);
+    mt_jw_set_str(w, "body_hash", sig->body_hash);
+    mt_jw_set_str(w, "signature", sig->signature);
+    mt_jw_set_int_or_null(w, "length", sig->length);
+    mt_jw_set_int_or_null(w, "timestamp", sig->timestamp);
+    mt_jw_set_int_or_null(w, "expiration", sig->expiration);
+    mt_jw_set_int_or_null(w, "instance", sig->instance);
+    mt_jw_set_str(w, "cv", sig->cv);
+    mt_jw_set_str(w, "error", sig->error);
+    mt_jw_key(w, "verification");
+    if (dkim) {
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "claimed", claimed_result(a, sig));
+        mt_jw_set_string(w, "body_hash", sig->body_hash_status);
+        mt_jw_set_string(w, "signature", sig->signature_status);
+        mt_jw_set_str(w, "signature_problem", sig->signature_problem);
+        mt_jw_set_string(w, "online", sig->online_status);
+        /* Only when checked, so reports without --online are unchanged. */
+        if (sig->online_problem)
+            mt_jw_set_str(w, "online_problem", sig->online_problem);
+        mt_jw_object_end(w);
+    } else {
+        mt_jw_null(w);
+    }
+    mt_jw_key(w, "tags");
+    write_tags(w, sig->tags);
+    mt_jw_object_end(w);
+}
+
+static void
+write_spf(MtJsonWriter *w, const MtReceivedSpf *s)
+{
+    mt_jw_object_begin(w);
+    mt_jw_set_int_or_null(w, "header_index", s->header_index);
+    mt_jw_set_str(w, "result", s->result);
+    mt_jw_set_str(w, "comment", s->comment);
+    mt_jw_set_str(w, "client_ip", s->client_ip);
+    mt_jw_set_str(w, "helo", s->helo);
+    mt_jw_set_str(w, "envelope_from", s->envelope_from);
+    mt_jw_set_str(w, "identity", s->identity);
+    mt_jw_set_str(w, "receiver", s->receiver);
+    mt_jw_set_str(w, "mechanism", s->mechanism);
+    mt_jw_set_str(w, "problem", s->problem);
+    mt_jw_object_end(w);
 }
 
 /* One signed or encrypted part ($defs crypto_part). */
-static json_t *
-json_crypto_part(const MtCryptoPart *cp)
+static void
+write_crypto_part(MtJsonWriter *w, const MtCryptoPart *cp)
 {
-    json_t *o = json_object();
-    json_t *signer = json_object();
-    json_t *pgp = json_object();
-    json_t *recipients = json_array();
-
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "part", cp->part);
+    set_static(w, "kind", cp->kind);
+    set_static(w, "what", cp->what);
+    set_static(w, "form", cp->form);
+    mt_jw_set_str(w, "micalg", cp->micalg);
+    set_static(w, "status", cp->status);
+    set_static(w, "integrity", cp->integrity);
+    mt_jw_set_str(w, "reason", cp->reason);
+    mt_jw_key(w, "signer");
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "subject", cp->signer_subject);
+    mt_jw_set_str(w, "issuer", cp->signer_issuer);
+    mt_jw_set_str(w, "serial", cp->signer_serial);
+    mt_jw_set_str(w, "not_before", cp->signer_not_before);
+    mt_jw_set_str(w, "not_after", cp->signer_not_after);
+    mt_jw_set_str(w, "sha256_fingerprint", cp->signer_fingerprint);
+    mt_jw_set_str(w, "email", cp->signer_email);
+    mt_jw_object_end(w);
+    mt_jw_key(w, "pgp_signature");
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "key_id", cp->key_id);
+    mt_jw_set_str(w, "fingerprint", cp->key_fingerprint);
+    mt_jw_set_int_or_null(w, "created", cp->signature_time);
+    set_static(w, "hash_algorithm", cp->hash_algorithm);
+    set_static(w, "pubkey_algorithm", cp->pubkey_algorithm);
+    mt_jw_object_end(w);
+    mt_jw_key(w, "recipients");
+    mt_jw_array_begin(w);
     for (guint i = 0; cp->recipients && i < cp->recipients->len; i++)
-        json_array_append_new(recipients, str(cp->recipients->pdata[i]));
-    json_object_set_new(signer, "subject", str(cp->signer_subject));
-    json_object_set_new(signer, "issuer", str(cp->signer_issuer));
-    json_object_set_new(signer, "serial", str(cp->signer_serial));
-    json_object_set_new(signer, "not_before", str(cp->signer_not_before));
-    json_object_set_new(signer, "not_after", str(cp->signer_not_after));
-    json_object_set_new(signer, "sha256_fingerprint",
-                        str(cp->signer_fingerprint));
-    json_object_set_new(signer, "email", str(cp->signer_email));
-    json_object_set_new(pgp, "key_id", str(cp->key_id));
-    json_object_set_new(pgp, "fingerprint", str(cp->key_fingerprint));
-    json_object_set_new(pgp, "created", int_or_null(cp->signature_time));
-    json_object_set_new(pgp, "hash_algorithm",
-                        static_str(cp->hash_algorithm));
-    json_object_set_new(pgp, "pubkey_algorithm",
-                        static_str(cp->pubkey_algorithm));
+        mt_jw_string_or_null(w, cp->recipients->pdata[i]);
+    mt_jw_array_end(w);
+    mt_jw_object_end(w);
+}
 
-    json_object_set_new(o, "part", str(cp->part));
-    json_object_set_new(o, "kind", static_str(cp->kind));
-    json_object_set_new(o, "what", static_str(cp->what));
-    json_object_set_new(o, "form", static_str(cp->form));
-    json_object_set_new(o, "micalg", str(cp->micalg));
-    json_object_set_new(o, "status", static_str(cp->status));
-    json_object_set_new(o, "integrity", static_str(cp->integrity));
-    json_object_set_new(o, "reason", str(cp->reason));
-    json_object_set_new(o, "signer", signer);
-    json_object_set_new(o, "pgp_signature", pgp);
-    json_object_set_new(o, "recipients", recipients);
-    return o;
+void
+mt_json_write_authentication(MtJsonWriter *w, const MtReport *report)
+{
+    const MtAuthentication *a;
+    const MtAuthResults *first_hop = NULL;
+
+    g_return_if_fail(w != NULL);
+    g_return_if_fail(report != NULL);
+
+    a = &report->authentication;
+    mt_jw_object_begin(w);
+    if (a->results == NULL) {
+        mt_jw_object_end(w);
+        return;
+    }
+    mt_jw_set_int_or_null(w, "boundary_hop",
+                          a->boundary_hop > 0 ? a->boundary_hop : -1);
+    set_static(w, "boundary_source", a->boundary_source);
+    mt_jw_key(w, "trusted_domains");
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < a->trusted_domains->len; i++)
+        mt_jw_string_or_null(w, a->trusted_domains->pdata[i]);
+    mt_jw_array_end(w);
+
+    mt_jw_key(w, "receiver_verdict");
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "spf", a->spf);
+    mt_jw_set_str(w, "dkim", a->dkim_result);
+    mt_jw_set_str(w, "dmarc", a->dmarc);
+    mt_jw_object_end(w);
+
+    mt_jw_key(w, "results");
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < a->results->len; i++) {
+        const MtAuthResults *r = a->results->pdata[i];
+        write_results(w, r);
+        if (r->arc_instance == 1 && first_hop == NULL)
+            first_hop = r;
+    }
+    mt_jw_array_end(w);
+    mt_jw_key(w, "received_spf");
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < a->received_spf->len; i++)
+        write_spf(w, a->received_spf->pdata[i]);
+    mt_jw_array_end(w);
+    mt_jw_key(w, "dkim");
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < a->dkim->len; i++)
+        write_signature(w, a, a->dkim->pdata[i]);
+    mt_jw_array_end(w);
+
+    mt_jw_key(w, "arc");
+    mt_jw_object_begin(w);
+    mt_jw_set_int(w, "instances", a->arc_instances);
+    set_static(w, "chain", a->arc_chain);
+    mt_jw_set_str(w, "problem", a->arc_problem);
+    mt_jw_key(w, "first_hop_results");
+    if (first_hop != NULL)
+        write_results(w, first_hop);
+    else
+        mt_jw_null(w);
+    mt_jw_key(w, "signatures");
+    mt_jw_array_begin(w);
+    for (guint i = 0; i < a->arc->len; i++)
+        write_signature(w, a, a->arc->pdata[i]);
+    mt_jw_array_end(w);
+    mt_jw_object_end(w);
+
+    mt_jw_key(w, "crypto_parts");
+    mt_jw_array_begin(w);
+    for (guint i = 0; a->crypto_parts && i < a->crypto_parts->len; i++)
+        write_crypto_part(w, a->crypto_parts->pdata[i]);
+    mt_jw_array_end(w);
+    mt_jw_object_end(w);
+}
+
+json_t *
+mt_json_identity(const MtReport *report)
+{
+    g_autoptr(GString) text = NULL;
+    MtJsonWriter w;
+
+    g_return_val_if_fail(report != NULL, NULL);
+    text = g_string_sized_new(1024);
+    mt_jw_init(&w, text, 0);
+    mt_json_write_identity(&w, report);
+    return mt_json_from_text(text);
 }
 
 json_t *
 mt_json_authentication(const MtReport *report)
 {
-    const MtAuthentication *a = &report->authentication;
-    json_t *o = json_object();
-    json_t *results, *spf, *dkim, *arc, *arc_sigs, *verdict, *trusted;
-    json_t *crypto;
-    json_t *first_hop = json_null();
+    g_autoptr(GString) text = NULL;
+    MtJsonWriter w;
 
-    if (a->results == NULL)
-        return o;
-    results = json_array();
-    for (guint i = 0; i < a->results->len; i++) {
-        const MtAuthResults *r = a->results->pdata[i];
-        json_array_append_new(results, json_results(r));
-        if (r->arc_instance == 1 && json_is_null(first_hop)) {
-            json_decref(first_hop);
-            first_hop = json_results(r);
-        }
-    }
-    spf = json_array();
-    for (guint i = 0; i < a->received_spf->len; i++)
-        json_array_append_new(spf, json_spf(a->received_spf->pdata[i]));
-    dkim = json_array();
-    for (guint i = 0; i < a->dkim->len; i++)
-        json_array_append_new(dkim, json_signature(a, a->dkim->pdata[i]));
-    arc_sigs = json_array();
-    for (guint i = 0; i < a->arc->len; i++)
-        json_array_append_new(arc_sigs, json_signature(a, a->arc->pdata[i]));
-    trusted = json_array();
-    for (guint i = 0; i < a->trusted_domains->len; i++)
-        json_array_append_new(trusted, str(a->trusted_domains->pdata[i]));
-
-    verdict = json_object();
-    json_object_set_new(verdict, "spf", str(a->spf));
-    json_object_set_new(verdict, "dkim", str(a->dkim_result));
-    json_object_set_new(verdict, "dmarc", str(a->dmarc));
-
-    arc = json_object();
-    json_object_set_new(arc, "instances", json_integer(a->arc_instances));
-    json_object_set_new(arc, "chain", static_str(a->arc_chain));
-    json_object_set_new(arc, "problem", str(a->arc_problem));
-    json_object_set_new(arc, "first_hop_results", first_hop);
-    json_object_set_new(arc, "signatures", arc_sigs);
-
-    json_object_set_new(o, "boundary_hop", int_or_null(
-                                               a->boundary_hop > 0
-                                                   ? a->boundary_hop : -1));
-    json_object_set_new(o, "boundary_source", static_str(a->boundary_source));
-    json_object_set_new(o, "trusted_domains", trusted);
-    json_object_set_new(o, "receiver_verdict", verdict);
-    json_object_set_new(o, "results", results);
-    json_object_set_new(o, "received_spf", spf);
-    json_object_set_new(o, "dkim", dkim);
-    json_object_set_new(o, "arc", arc);
-    crypto = json_array();
-    for (guint i = 0; a->crypto_parts && i < a->crypto_parts->len; i++)
-        json_array_append_new(crypto,
-                              json_crypto_part(a->crypto_parts->pdata[i]));
-    json_object_set_new(o, "crypto_parts", crypto);
-    return o;
+    g_return_val_if_fail(report != NULL, NULL);
+    text = g_string_sized_new(4096);
+    mt_jw_init(&w, text, 0);
+    mt_json_write_authentication(&w, report);
+    return mt_json_from_text(text);
 }

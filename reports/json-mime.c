@@ -25,34 +25,22 @@
  * default, is far below it). */
 #define PART_NODES_MAX 1000000
 
-static json_t *
-str(const char *s)
-{
-    return mt_json_string_or_null(s);
-}
-
-static json_t *
-offset_or_null(gint64 value)
-{
-    return value < 0 ? json_null() : json_integer((json_int_t)value);
-}
-
-static json_t *
-uint64_json(guint64 value)
+static void
+set_uint64(MtJsonWriter *w, const char *key, guint64 value)
 {
     /* json_int_t is signed 64 bits; sizes never come near its end, but a
      * hostile length field must not wrap into a negative number. */
-    return json_integer(value > (guint64)G_MAXINT64 ? (json_int_t)G_MAXINT64
-                                                    : (json_int_t)value);
+    mt_jw_set_int(w, key, value > (guint64)G_MAXINT64 ? G_MAXINT64
+                                                      : (gint64)value);
 }
 
 /* Flags as an array of names in bit order; bits without a name (from a
  * newer analyzer) are left out rather than invented. */
-static json_t *
-flag_list(guint flags, guint bits, const char *(*name_of)(guint flag))
+static void
+write_flag_list(MtJsonWriter *w, guint flags, guint bits,
+                const char *(*name_of)(guint flag))
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint bit = 0; bit < bits; bit++) {
         const char *name;
 
@@ -60,44 +48,50 @@ flag_list(guint flags, guint bits, const char *(*name_of)(guint flag))
             continue;
         name = name_of(1u << bit);
         if (name)
-            json_array_append_new(list, json_string(name));
+            mt_jw_string(w, name);
     }
-    return list;
+    mt_jw_array_end(w);
+}
+
+static void
+set_digest(MtJsonWriter *w, const char *key, const char *hex)
+{
+    mt_jw_key(w, key);
+    if (hex[0])
+        mt_jw_string(w, hex);
+    else
+        mt_jw_null(w);
 }
 
 /* null when nothing was hashed (all three empty), else each digest, null
  * for one that is empty. */
-static json_t *
-json_hashes(const MtHashes *h)
+static void
+write_hashes(MtJsonWriter *w, const MtHashes *h)
 {
-    json_t *o;
-
-    if (!h->md5[0] && !h->sha1[0] && !h->sha256[0])
-        return json_null();
-    o = json_object();
-    json_object_set_new(o, "md5", h->md5[0] ? json_string(h->md5)
-                                            : json_null());
-    json_object_set_new(o, "sha1", h->sha1[0] ? json_string(h->sha1)
-                                              : json_null());
-    json_object_set_new(o, "sha256", h->sha256[0] ? json_string(h->sha256)
-                                                  : json_null());
-    return o;
+    if (!h->md5[0] && !h->sha1[0] && !h->sha256[0]) {
+        mt_jw_null(w);
+        return;
+    }
+    mt_jw_object_begin(w);
+    set_digest(w, "md5", h->md5);
+    set_digest(w, "sha1", h->sha1);
+    set_digest(w, "sha256", h->sha256);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_params(const GPtrArray *params)
+static void
+write_params(MtJsonWriter *w, const GPtrArray *params)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; params && i < params->len; i++) {
         const MtParam *p = params->pdata[i];
-        json_t *o = json_object();
 
-        json_object_set_new(o, "name", str(p->name));
-        json_object_set_new(o, "value", str(p->value));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "name", p->name);
+        mt_jw_set_str(w, "value", p->value);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
 static const char *
@@ -114,323 +108,338 @@ part_kind(MtPartKind kind)
     return "leaf";
 }
 
-/* One part without its children; "children" is an empty array the
- * caller fills. */
-static json_t *
-json_part(const MtPart *p)
+/* One part's object up to its "children" array, which is left open for
+ * the caller to fill. */
+static void
+part_begin(MtJsonWriter *w, const MtPart *p)
 {
-    json_t *o = json_object();
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "path", p->path);
+    mt_jw_set_string(w, "kind", part_kind(p->kind));
+    mt_jw_set_int(w, "depth", p->depth);
+    mt_jw_set_str(w, "content_type", p->content_type);
+    mt_jw_set_bool(w, "type_declared", p->type_declared);
+    mt_jw_key(w, "params");
+    write_params(w, p->type_params);
+    mt_jw_set_str(w, "charset", p->charset);
+    mt_jw_set_str(w, "transfer_encoding", p->transfer_encoding);
+    mt_jw_set_str(w, "disposition", p->disposition);
+    mt_jw_key(w, "disposition_params");
+    write_params(w, p->disposition_params);
+    mt_jw_set_str(w, "filename", p->filename);
+    mt_jw_set_str(w, "content_id", p->content_id);
+    mt_jw_set_str(w, "content_description", p->content_description);
+    mt_jw_set_int_or_null(w, "header_offset", p->header_offset);
+    mt_jw_set_int_or_null(w, "body_offset", p->body_offset);
+    set_uint64(w, "size_encoded", p->size_encoded);
+    set_uint64(w, "size_decoded", p->size_decoded);
+    mt_jw_set_bool(w, "decoded_truncated", p->decoded_truncated);
+    mt_jw_key(w, "hashes");
+    write_hashes(w, &p->hashes);
+    mt_jw_set_str(w, "detected_type", p->detected_type);
+    mt_jw_set_bool(w, "is_attachment", p->is_attachment);
+    mt_jw_set_bool(w, "is_body", p->is_body);
+    mt_jw_set_str(w, "preamble", p->preamble);
+    mt_jw_set_str(w, "epilogue", p->epilogue);
+    mt_jw_key(w, "children");
+    mt_jw_array_begin(w);
+}
 
-    json_object_set_new(o, "path", str(p->path));
-    json_object_set_new(o, "kind", json_string(part_kind(p->kind)));
-    json_object_set_new(o, "depth", json_integer(p->depth));
-    json_object_set_new(o, "content_type", str(p->content_type));
-    json_object_set_new(o, "type_declared", json_boolean(p->type_declared));
-    json_object_set_new(o, "params", json_params(p->type_params));
-    json_object_set_new(o, "charset", str(p->charset));
-    json_object_set_new(o, "transfer_encoding", str(p->transfer_encoding));
-    json_object_set_new(o, "disposition", str(p->disposition));
-    json_object_set_new(o, "disposition_params",
-                        json_params(p->disposition_params));
-    json_object_set_new(o, "filename", str(p->filename));
-    json_object_set_new(o, "content_id", str(p->content_id));
-    json_object_set_new(o, "content_description",
-                        str(p->content_description));
-    json_object_set_new(o, "header_offset", offset_or_null(p->header_offset));
-    json_object_set_new(o, "body_offset", offset_or_null(p->body_offset));
-    json_object_set_new(o, "size_encoded", uint64_json(p->size_encoded));
-    json_object_set_new(o, "size_decoded", uint64_json(p->size_decoded));
-    json_object_set_new(o, "decoded_truncated",
-                        json_boolean(p->decoded_truncated));
-    json_object_set_new(o, "hashes", json_hashes(&p->hashes));
-    json_object_set_new(o, "detected_type", str(p->detected_type));
-    json_object_set_new(o, "is_attachment", json_boolean(p->is_attachment));
-    json_object_set_new(o, "is_body", json_boolean(p->is_body));
-    json_object_set_new(o, "preamble", str(p->preamble));
-    json_object_set_new(o, "epilogue", str(p->epilogue));
-    json_object_set_new(o, "children", json_array());
-    /* The embedded report has no "mime": rendering it cannot come back
+/* Closes what part_begin() opened, after the children: the array, then
+ * "message" and the part's object. */
+static void
+part_end(MtJsonWriter *w, const MtPart *p)
+{
+    mt_jw_array_end(w);
+    mt_jw_key(w, "message");
+    /* The embedded report has no "mime": writing it cannot come back
      * here, whatever the nesting of messages. */
-    json_object_set_new(o, "message",
-                        p->message ? mt_json_report_embedded(p->message)
-                                   : json_null());
-    return o;
+    if (p->message)
+        mt_json_write_report_embedded(w, p->message);
+    else
+        mt_jw_null(w);
+    mt_jw_object_end(w);
 }
 
 typedef struct {
     const MtPart *part;
-    json_t *into; /* the array the part's object is appended to */
+    guint next; /* the next child to write */
 } PartJob;
 
-/* The tree under root as a one-element array (empty without a root).
- * Depth first with an explicit stack: children are pushed last first, so
- * they come out, and are appended to their parent's "children", in
- * order. */
-static json_t *
-json_part_tree(const MtPart *root)
+/* The tree under root as a one-element array (empty without a root),
+ * depth first with an explicit stack: a part's object stays open while
+ * its children are written, one job per open part. The first
+ * PART_NODES_MAX parts in that order are written, as the tree-building
+ * walk did. */
+static void
+write_part_tree(MtJsonWriter *w, const MtPart *root)
 {
-    json_t *top = json_array();
-    g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(PartJob));
+    g_autoptr(GArray) stack = NULL;
     guint done = 0;
 
-    if (root == NULL)
-        return top;
-    g_array_append_val(stack, ((PartJob){root, top}));
-    while (stack->len > 0 && done < PART_NODES_MAX) {
-        PartJob job = g_array_index(stack, PartJob, stack->len - 1);
-        json_t *o;
-        json_t *children;
-
-        g_array_set_size(stack, stack->len - 1);
-        o = json_part(job.part);
-        children = json_object_get(o, "children");
-        json_array_append_new(job.into, o);
-        done++;
-        for (guint i = job.part->children ? job.part->children->len : 0;
-             i-- > 0;) {
-            const MtPart *child = job.part->children->pdata[i];
-            if (child)
-                g_array_append_val(stack, ((PartJob){child, children}));
-        }
+    mt_jw_array_begin(w);
+    if (root == NULL) {
+        mt_jw_array_end(w);
+        return;
     }
-    return top;
+    stack = g_array_new(FALSE, FALSE, sizeof(PartJob));
+    part_begin(w, root);
+    done++;
+    g_array_append_val(stack, ((PartJob){root, 0}));
+    while (stack->len > 0) {
+        PartJob *job = &g_array_index(stack, PartJob, stack->len - 1);
+        const GPtrArray *children = job->part->children;
+        const MtPart *child = NULL;
+
+        while (done < PART_NODES_MAX && children && job->next < children->len
+               && child == NULL)
+            child = children->pdata[job->next++];
+        if (child == NULL) {
+            part_end(w, job->part);
+            g_array_set_size(stack, stack->len - 1);
+            continue;
+        }
+        part_begin(w, child);
+        done++;
+        /* job is not used past here: the append may move the array. */
+        g_array_append_val(stack, ((PartJob){child, 0}));
+    }
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_archive(const MtAttachment *a)
+static void
+write_archive(MtJsonWriter *w, const MtAttachment *a)
 {
-    json_t *o;
-    json_t *entries;
-
-    if (a->archive_format == NULL && a->archive_entries == NULL)
-        return json_null();
-    o = json_object();
-    entries = json_array();
-    json_object_set_new(o, "format", str(a->archive_format));
+    if (a->archive_format == NULL && a->archive_entries == NULL) {
+        mt_jw_null(w);
+        return;
+    }
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "format", a->archive_format);
+    mt_jw_key(w, "entries");
+    mt_jw_array_begin(w);
     for (guint i = 0; a->archive_entries && i < a->archive_entries->len;
          i++) {
         const MtArchiveEntry *e = a->archive_entries->pdata[i];
-        json_t *eo = json_object();
 
-        json_object_set_new(eo, "name", str(e->name));
-        json_object_set_new(eo, "size", uint64_json(e->size));
-        json_object_set_new(eo, "encrypted", json_boolean(e->encrypted));
-        json_object_set_new(eo, "executable", json_boolean(e->executable));
-        json_object_set_new(eo, "is_dir", json_boolean(e->is_dir));
-        json_object_set_new(eo, "depth", json_integer(e->depth));
-        json_object_set_new(eo, "detected_type", str(e->detected_type));
-        json_array_append_new(entries, eo);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "name", e->name);
+        set_uint64(w, "size", e->size);
+        mt_jw_set_bool(w, "encrypted", e->encrypted);
+        mt_jw_set_bool(w, "executable", e->executable);
+        mt_jw_set_bool(w, "is_dir", e->is_dir);
+        mt_jw_set_int(w, "depth", e->depth);
+        mt_jw_set_str(w, "detected_type", e->detected_type);
+        mt_jw_object_end(w);
     }
-    json_object_set_new(o, "entries", entries);
-    json_object_set_new(o, "entries_dropped",
-                        json_integer(a->archive_entries_dropped));
-    return o;
+    mt_jw_array_end(w);
+    mt_jw_set_int(w, "entries_dropped", a->archive_entries_dropped);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_attachments(const GPtrArray *attachments)
+static void
+write_attachments(MtJsonWriter *w, const GPtrArray *attachments)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; attachments && i < attachments->len; i++) {
         const MtAttachment *a = attachments->pdata[i];
-        json_t *o = json_object();
 
-        json_object_set_new(o, "part", str(a->part));
-        json_object_set_new(o, "source", str(a->source));
-        json_object_set_new(o, "filename", str(a->filename));
-        json_object_set_new(o, "extension", str(a->extension));
-        json_object_set_new(o, "declared_type", str(a->declared_type));
-        json_object_set_new(o, "detected_type", str(a->detected_type));
-        json_object_set_new(o, "detected_description",
-                            str(a->detected_description));
-        json_object_set_new(o, "size", uint64_json(a->size));
-        json_object_set_new(o, "hashes", json_hashes(&a->hashes));
-        json_object_set_new(o, "flags", flag_list(a->flags,
-                                                  MT_ATTACH_FLAG_BITS,
-                                                  mt_attach_flag_to_string));
-        json_object_set_new(o, "archive", json_archive(a));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "part", a->part);
+        mt_jw_set_str(w, "source", a->source);
+        mt_jw_set_str(w, "filename", a->filename);
+        mt_jw_set_str(w, "extension", a->extension);
+        mt_jw_set_str(w, "declared_type", a->declared_type);
+        mt_jw_set_str(w, "detected_type", a->detected_type);
+        mt_jw_set_str(w, "detected_description", a->detected_description);
+        set_uint64(w, "size", a->size);
+        mt_jw_key(w, "hashes");
+        write_hashes(w, &a->hashes);
+        mt_jw_key(w, "flags");
+        write_flag_list(w, a->flags, MT_ATTACH_FLAG_BITS,
+                        mt_attach_flag_to_string);
+        mt_jw_key(w, "archive");
+        write_archive(w, a);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_bodies(const GPtrArray *bodies)
+static void
+write_bodies(MtJsonWriter *w, const GPtrArray *bodies)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; bodies && i < bodies->len; i++) {
         const MtBody *b = bodies->pdata[i];
-        json_t *o = json_object();
 
-        json_object_set_new(o, "part", str(b->part));
-        json_object_set_new(o, "content_type", str(b->content_type));
-        json_object_set_new(o, "charset_declared", str(b->charset_declared));
-        json_object_set_new(o, "charset_used", str(b->charset_used));
-        json_object_set_new(o, "charset_detected",
-                            json_boolean(b->charset_detected));
-        json_object_set_new(o, "charset_note", str(b->charset_note));
-        json_object_set_new(o, "lossy", json_boolean(b->lossy));
-        json_object_set_new(o, "size", uint64_json(b->size));
-        json_object_set_new(o, "chars", uint64_json(b->chars));
-        json_object_set_new(o, "preview", str(b->preview));
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "part", b->part);
+        mt_jw_set_str(w, "content_type", b->content_type);
+        mt_jw_set_str(w, "charset_declared", b->charset_declared);
+        mt_jw_set_str(w, "charset_used", b->charset_used);
+        mt_jw_set_bool(w, "charset_detected", b->charset_detected);
+        mt_jw_set_str(w, "charset_note", b->charset_note);
+        mt_jw_set_bool(w, "lossy", b->lossy);
+        set_uint64(w, "size", b->size);
+        set_uint64(w, "chars", b->chars);
+        mt_jw_set_str(w, "preview", b->preview);
         /* Only with --bodies: a report without it stays small, and a
          * reader can tell "not asked for" from "empty". */
         if (b->text)
-            json_object_set_new(o, "text", str(b->text));
-        json_array_append_new(list, o);
+            mt_jw_set_str(w, "text", b->text);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_dsn(const GPtrArray *dsns)
+static void
+write_dsn(MtJsonWriter *w, const GPtrArray *dsns)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; dsns && i < dsns->len; i++) {
         const MtDsn *d = dsns->pdata[i];
-        json_t *o = json_object();
-        json_t *recipients = json_array();
-        json_t *headers = json_array();
 
-        json_object_set_new(o, "part", str(d->part));
-        json_object_set_new(o, "reporting_mta", str(d->reporting_mta));
-        json_object_set_new(o, "arrival_date", str(d->arrival_date));
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "part", d->part);
+        mt_jw_set_str(w, "reporting_mta", d->reporting_mta);
+        mt_jw_set_str(w, "arrival_date", d->arrival_date);
+        mt_jw_key(w, "recipients");
+        mt_jw_array_begin(w);
         for (guint k = 0; d->recipients && k < d->recipients->len; k++) {
             const MtDsnRecipient *r = d->recipients->pdata[k];
-            json_t *ro = json_object();
 
-            json_object_set_new(ro, "final_recipient",
-                                str(r->final_recipient));
-            json_object_set_new(ro, "original_recipient",
-                                str(r->original_recipient));
-            json_object_set_new(ro, "action", str(r->action));
-            json_object_set_new(ro, "status", str(r->status));
-            json_object_set_new(ro, "diagnostic_code",
-                                str(r->diagnostic_code));
-            json_object_set_new(ro, "remote_mta", str(r->remote_mta));
-            json_object_set_new(ro, "last_attempt_date",
-                                str(r->last_attempt_date));
-            json_array_append_new(recipients, ro);
+            mt_jw_object_begin(w);
+            mt_jw_set_str(w, "final_recipient", r->final_recipient);
+            mt_jw_set_str(w, "original_recipient", r->original_recipient);
+            mt_jw_set_str(w, "action", r->action);
+            mt_jw_set_str(w, "status", r->status);
+            mt_jw_set_str(w, "diagnostic_code", r->diagnostic_code);
+            mt_jw_set_str(w, "remote_mta", r->remote_mta);
+            mt_jw_set_str(w, "last_attempt_date", r->last_attempt_date);
+            mt_jw_object_end(w);
         }
-        json_object_set_new(o, "recipients", recipients);
-        json_object_set_new(o, "returned_part", str(d->returned_part));
+        mt_jw_array_end(w);
+        mt_jw_set_str(w, "returned_part", d->returned_part);
+        mt_jw_key(w, "returned_headers");
+        mt_jw_array_begin(w);
         for (guint k = 0; d->returned_headers && k < d->returned_headers->len;
              k++) {
             const MtHeader *h = d->returned_headers->pdata[k];
-            json_t *ho = json_object();
 
-            json_object_set_new(ho, "name", str(h->name));
+            mt_jw_object_begin(w);
+            mt_jw_set_str(w, "name", h->name);
             /* The raw value: bytes that are not UTF-8 come out \xHH. */
-            json_object_set_new(ho, "value",
-                                h->value ? mt_json_bytes(h->value,
-                                                         h->value_len)
-                                         : json_null());
-            json_array_append_new(headers, ho);
+            mt_jw_key(w, "value");
+            mt_jw_bytes(w, h->value, h->value_len);
+            mt_jw_object_end(w);
         }
-        json_object_set_new(o, "returned_headers", headers);
-        json_array_append_new(list, o);
+        mt_jw_array_end(w);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_partial(const MtMime *m)
+static void
+write_partial(MtJsonWriter *w, const MtMime *m)
 {
-    json_t *o;
-
-    if (!m->partial)
-        return json_null();
-    o = json_object();
-    json_object_set_new(o, "id", str(m->partial_id));
+    if (!m->partial) {
+        mt_jw_null(w);
+        return;
+    }
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "id", m->partial_id);
     /* RFC 2046 5.2.2: numbers start at 1; 0 means it was not given. */
-    json_object_set_new(o, "number", m->partial_number > 0
-                                         ? json_integer(m->partial_number)
-                                         : json_null());
-    json_object_set_new(o, "total", m->partial_total > 0
-                                        ? json_integer(m->partial_total)
-                                        : json_null());
-    return o;
+    mt_jw_key(w, "number");
+    if (m->partial_number > 0)
+        mt_jw_int(w, m->partial_number);
+    else
+        mt_jw_null(w);
+    mt_jw_key(w, "total");
+    if (m->partial_total > 0)
+        mt_jw_int(w, m->partial_total);
+    else
+        mt_jw_null(w);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_mime(const MtMime *m)
+static void
+write_mime(MtJsonWriter *w, const MtMime *m)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "analyzed", json_boolean(m->analyzed));
-    json_object_set_new(o, "part_count", json_integer(m->part_count));
-    json_object_set_new(o, "max_depth", json_integer(m->max_depth));
-    json_object_set_new(o, "partial", json_partial(m));
-    json_object_set_new(o, "parts", json_part_tree(m->root));
-    json_object_set_new(o, "attachments", json_attachments(m->attachments));
-    json_object_set_new(o, "bodies", json_bodies(m->bodies));
-    json_object_set_new(o, "dsn", json_dsn(m->dsn));
-    return o;
+    mt_jw_object_begin(w);
+    mt_jw_set_bool(w, "analyzed", m->analyzed);
+    mt_jw_set_int(w, "part_count", m->part_count);
+    mt_jw_set_int(w, "max_depth", m->max_depth);
+    mt_jw_key(w, "partial");
+    write_partial(w, m);
+    mt_jw_key(w, "parts");
+    write_part_tree(w, m->root);
+    mt_jw_key(w, "attachments");
+    write_attachments(w, m->attachments);
+    mt_jw_key(w, "bodies");
+    write_bodies(w, m->bodies);
+    mt_jw_key(w, "dsn");
+    write_dsn(w, m->dsn);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_links(const GPtrArray *links)
+static void
+write_links(MtJsonWriter *w, const GPtrArray *links)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; links && i < links->len; i++) {
         const MtUrl *u = links->pdata[i];
-        json_t *o = json_object();
 
+        mt_jw_object_begin(w);
         /* The real URL, never defanged: JSON is for tools, which defang
          * for themselves when they must. */
-        json_object_set_new(o, "url", str(u->url));
-        json_object_set_new(o, "unwrapped", str(u->unwrapped));
-        json_object_set_new(o, "wrapper", str(u->wrapper));
-        json_object_set_new(o, "scheme", str(u->scheme));
-        json_object_set_new(o, "host", str(u->host));
-        json_object_set_new(o, "host_unicode", str(u->host_unicode));
-        json_object_set_new(o, "part", str(u->part));
-        json_object_set_new(o, "source",
-                            json_string(mt_url_source_to_string(u->source)));
-        json_object_set_new(o, "anchor_text", str(u->anchor_text));
-        json_object_set_new(o, "flags", flag_list(u->flags,
-                                                  MT_URL_FLAG_BITS,
-                                                  mt_url_flag_to_string));
-        json_array_append_new(list, o);
+        mt_jw_set_str(w, "url", u->url);
+        mt_jw_set_str(w, "unwrapped", u->unwrapped);
+        mt_jw_set_str(w, "wrapper", u->wrapper);
+        mt_jw_set_str(w, "scheme", u->scheme);
+        mt_jw_set_str(w, "host", u->host);
+        mt_jw_set_str(w, "host_unicode", u->host_unicode);
+        mt_jw_set_str(w, "part", u->part);
+        mt_jw_set_string(w, "source", mt_url_source_to_string(u->source));
+        mt_jw_set_str(w, "anchor_text", u->anchor_text);
+        mt_jw_key(w, "flags");
+        write_flag_list(w, u->flags, MT_URL_FLAG_BITS,
+                        mt_url_flag_to_string);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_indicators(const GPtrArray *indicators)
+static void
+write_indicators(MtJsonWriter *w, const GPtrArray *indicators)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; indicators && i < indicators->len; i++) {
         const MtIndicator *ind = indicators->pdata[i];
-        json_t *o = json_object();
-        json_t *sources = json_array();
 
-        json_object_set_new(o, "type", json_string(
-                                           mt_indicator_type_to_string(
-                                               ind->type)));
-        json_object_set_new(o, "value", str(ind->value));
+        mt_jw_object_begin(w);
+        mt_jw_set_string(w, "type", mt_indicator_type_to_string(ind->type));
+        mt_jw_set_str(w, "value", ind->value);
+        mt_jw_key(w, "sources");
+        mt_jw_array_begin(w);
         for (guint k = 0; ind->sources && k < ind->sources->len; k++)
-            json_array_append_new(sources, str(ind->sources->pdata[k]));
-        json_object_set_new(o, "sources", sources);
-        json_array_append_new(list, o);
+            mt_jw_string_or_null(w, ind->sources->pdata[k]);
+        mt_jw_array_end(w);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
 void
-mt_json_content(json_t *o, const MtReport *report)
+mt_json_write_content(MtJsonWriter *w, const MtReport *report)
 {
-    g_return_if_fail(json_is_object(o));
+    g_return_if_fail(w != NULL);
     g_return_if_fail(report != NULL);
 
-    json_object_set_new(o, "mime", json_mime(&report->mime));
-    json_object_set_new(o, "links", json_links(report->links));
-    json_object_set_new(o, "links_dropped",
-                        json_integer(report->links_dropped));
-    json_object_set_new(o, "indicators", json_indicators(report->indicators));
+    mt_jw_key(w, "mime");
+    write_mime(w, &report->mime);
+    mt_jw_key(w, "links");
+    write_links(w, report->links);
+    mt_jw_set_int(w, "links_dropped", report->links_dropped);
+    mt_jw_key(w, "indicators");
+    write_indicators(w, report->indicators);
 }

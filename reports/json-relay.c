@@ -11,75 +11,74 @@
 
 #include "reports.h"
 
-static json_t *
-str(const char *s)
+static void
+set_int_if(MtJsonWriter *w, const char *key, gboolean has, gint64 value)
 {
-    return mt_json_string_or_null(s);
+    mt_jw_key(w, key);
+    if (has)
+        mt_jw_int(w, value);
+    else
+        mt_jw_null(w);
 }
 
-static json_t *
-int_if(gboolean has, gint64 value)
+static void
+set_int_positive(MtJsonWriter *w, const char *key, gint64 value)
 {
-    return has ? json_integer((json_int_t)value) : json_null();
+    set_int_if(w, key, value > 0, value);
 }
 
-static json_t *
-int_positive(gint64 value)
+/* The member key: a real, or null without a location. */
+static void
+set_coordinate(MtJsonWriter *w, const char *key, gboolean has, double value)
 {
-    return value > 0 ? json_integer((json_int_t)value) : json_null();
+    mt_jw_key(w, key);
+    /* A NaN or infinity from a broken database drops the member, as
+     * json_real() did. */
+    if (has)
+        mt_jw_real(w, value);
+    else
+        mt_jw_null(w);
 }
 
 /* A GeoIP record, or null. Booleans of the Anonymous-IP layout are only
  * meaningful when such a database had an entry, hence the nested object. */
-static json_t *
-json_geo(const MtGeoRecord *g)
+static void
+write_geo(MtJsonWriter *w, const MtGeoRecord *g)
 {
-    json_t *o, *anon;
-
-    if (g == NULL)
-        return json_null();
-    o = json_object();
-    json_object_set_new(o, "country_code", str(g->country_code));
-    json_object_set_new(o, "country_name", str(g->country_name));
-    json_object_set_new(o, "registered_country_code",
-                        str(g->registered_country_code));
-    json_object_set_new(o, "city", str(g->city));
-    json_object_set_new(o, "latitude", g->has_location
-                                           ? json_real(g->latitude)
-                                           : json_null());
-    json_object_set_new(o, "longitude", g->has_location
-                                            ? json_real(g->longitude)
-                                            : json_null());
-    json_object_set_new(o, "accuracy_radius_km",
-                        int_positive(g->accuracy_radius_km));
-    json_object_set_new(o, "asn", int_positive(g->asn));
-    json_object_set_new(o, "as_org", str(g->as_org));
-    if (g->has_anonymous) {
-        anon = json_object();
-        json_object_set_new(anon, "is_anonymous",
-                            json_boolean(g->is_anonymous));
-        json_object_set_new(anon, "is_anonymous_vpn",
-                            json_boolean(g->is_anonymous_vpn));
-        json_object_set_new(anon, "is_hosting_provider",
-                            json_boolean(g->is_hosting_provider));
-        json_object_set_new(anon, "is_public_proxy",
-                            json_boolean(g->is_public_proxy));
-        json_object_set_new(anon, "is_tor_exit_node",
-                            json_boolean(g->is_tor_exit_node));
-        json_object_set_new(anon, "is_residential_proxy",
-                            json_boolean(g->is_residential_proxy));
-        json_object_set_new(o, "anonymous", anon);
-    } else {
-        json_object_set_new(o, "anonymous", json_null());
+    if (g == NULL) {
+        mt_jw_null(w);
+        return;
     }
-    return o;
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "country_code", g->country_code);
+    mt_jw_set_str(w, "country_name", g->country_name);
+    mt_jw_set_str(w, "registered_country_code", g->registered_country_code);
+    mt_jw_set_str(w, "city", g->city);
+    set_coordinate(w, "latitude", g->has_location, g->latitude);
+    set_coordinate(w, "longitude", g->has_location, g->longitude);
+    set_int_positive(w, "accuracy_radius_km", g->accuracy_radius_km);
+    set_int_positive(w, "asn", g->asn);
+    mt_jw_set_str(w, "as_org", g->as_org);
+    mt_jw_key(w, "anonymous");
+    if (g->has_anonymous) {
+        mt_jw_object_begin(w);
+        mt_jw_set_bool(w, "is_anonymous", g->is_anonymous);
+        mt_jw_set_bool(w, "is_anonymous_vpn", g->is_anonymous_vpn);
+        mt_jw_set_bool(w, "is_hosting_provider", g->is_hosting_provider);
+        mt_jw_set_bool(w, "is_public_proxy", g->is_public_proxy);
+        mt_jw_set_bool(w, "is_tor_exit_node", g->is_tor_exit_node);
+        mt_jw_set_bool(w, "is_residential_proxy", g->is_residential_proxy);
+        mt_jw_object_end(w);
+    } else {
+        mt_jw_null(w);
+    }
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_flags(guint flags)
+static void
+write_flags(MtJsonWriter *w, guint flags)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint bit = 0; bit < MT_HOP_FLAG_COUNT; bit++) {
         const char *name;
 
@@ -87,204 +86,198 @@ json_flags(guint flags)
             continue;
         name = mt_hop_flag_to_string((MtHopFlag)(1u << bit));
         if (name != NULL)
-            json_array_append_new(list, json_string(name));
+            mt_jw_string(w, name);
     }
-    return list;
-}
-
-static json_t *
-json_link(const MtLink *link)
-{
-    json_t *o = json_object();
-
-    json_object_set_new(o, "status",
-                        json_string(mt_link_status_to_string(link->status)));
-    json_object_set_new(o, "field", str(link->field));
-    json_object_set_new(o, "basis", str(link->basis));
-    json_object_set_new(o, "domain", str(link->domain));
-    json_object_set_new(o, "kind", str(link->kind));
-    return o;
+    mt_jw_array_end(w);
 }
 
 static void
-add_analysis(json_t *h, const MtHop *hop)
+write_link(MtJsonWriter *w, const MtLink *link)
 {
-    json_object_set_new(h, "delay_s", int_if(hop->has_delay, hop->delay_s));
-    json_object_set_new(h, "ip_class",
-                        hop->has_ip_class
-                            ? json_string(mt_ip_class_to_string(hop->ip_class))
-                            : json_null());
-    json_object_set_new(h, "ip_note", str(hop->ip_note));
-    json_object_set_new(h, "geo", json_geo(hop->geo));
-    json_object_set_new(h, "trust", str(mt_trust_to_string(hop->trust)));
-    json_object_set_new(h, "link", json_link(&hop->link));
-    json_object_set_new(h, "flags", json_flags(hop->flags));
+    mt_jw_object_begin(w);
+    mt_jw_set_string(w, "status", mt_link_status_to_string(link->status));
+    mt_jw_set_str(w, "field", link->field);
+    mt_jw_set_str(w, "basis", link->basis);
+    mt_jw_set_str(w, "domain", link->domain);
+    mt_jw_set_str(w, "kind", link->kind);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_hop(const MtHop *hop, guint index)
+static void
+write_analysis(MtJsonWriter *w, const MtHop *hop)
 {
-    json_t *h = json_object();
-    json_t *fields = mt_json_received(hop->received);
-    const char *key;
-    json_t *value;
-    gboolean added = FALSE;
-
-    json_object_set_new(h, "index", json_integer(index));
-    json_object_set_new(h, "header_index", json_integer(hop->header_index));
-    /* The parser's keys in its order, with the analysis before
-     * "unparsed". */
-    json_object_foreach(fields, key, value) {
-        if (!added && strcmp(key, "unparsed") == 0) {
-            add_analysis(h, hop);
-            added = TRUE;
-        }
-        json_object_set(h, key, value);
-    }
-    if (!added)
-        add_analysis(h, hop);
-    json_decref(fields);
-    return h;
+    set_int_if(w, "delay_s", hop->has_delay, hop->delay_s);
+    mt_jw_key(w, "ip_class");
+    if (hop->has_ip_class)
+        mt_jw_string(w, mt_ip_class_to_string(hop->ip_class));
+    else
+        mt_jw_null(w);
+    mt_jw_set_str(w, "ip_note", hop->ip_note);
+    mt_jw_key(w, "geo");
+    write_geo(w, hop->geo);
+    mt_jw_set_str(w, "trust", mt_trust_to_string(hop->trust));
+    mt_jw_key(w, "link");
+    write_link(w, &hop->link);
+    mt_jw_key(w, "flags");
+    write_flags(w, hop->flags);
 }
 
-static json_t *
-json_origin(const MtRelay *relay)
+/* The parser's members in its order, with the analysis before
+ * "unparsed". */
+static void
+write_hop(MtJsonWriter *w, const MtHop *hop, guint index)
+{
+    mt_jw_object_begin(w);
+    mt_jw_set_int(w, "index", index);
+    mt_jw_set_int(w, "header_index", hop->header_index);
+    if (hop->received != NULL)
+        mt_json_write_received_head(w, hop->received);
+    write_analysis(w, hop);
+    if (hop->received != NULL)
+        mt_json_write_received_tail(w, hop->received);
+    mt_jw_object_end(w);
+}
+
+static void
+write_origin(MtJsonWriter *w, const MtRelay *relay)
 {
     const MtRelayOrigin *o = &relay->origin;
-    json_t *obj = json_object();
 
-    json_object_set_new(obj, "ip", str(o->ip));
-    json_object_set_new(obj, "hop", o->hop > 0 ? json_integer(o->hop)
-                                               : json_null());
-    json_object_set_new(obj, "header_index",
-                        o->hop > 0 ? json_integer(o->header_index)
-                                   : json_null());
-    json_object_set_new(obj, "host", str(o->host));
-    json_object_set_new(obj, "ip_class",
-                        o->ip ? json_string(mt_ip_class_to_string(o->ip_class))
-                              : json_null());
-    json_object_set_new(obj, "trust",
-                        o->ip ? str(mt_trust_to_string(o->trust))
-                              : json_null());
-    json_object_set_new(obj, "verified", json_boolean(o->ip && o->verified));
-    json_object_set_new(obj, "geo", json_geo(o->geo));
-    json_object_set_new(obj, "reason", str(o->reason));
-    return obj;
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "ip", o->ip);
+    set_int_if(w, "hop", o->hop > 0, o->hop);
+    set_int_if(w, "header_index", o->hop > 0, o->header_index);
+    mt_jw_set_str(w, "host", o->host);
+    mt_jw_key(w, "ip_class");
+    if (o->ip)
+        mt_jw_string(w, mt_ip_class_to_string(o->ip_class));
+    else
+        mt_jw_null(w);
+    mt_jw_set_str(w, "trust", o->ip ? mt_trust_to_string(o->trust) : NULL);
+    mt_jw_set_bool(w, "verified", o->ip && o->verified);
+    mt_jw_key(w, "geo");
+    write_geo(w, o->geo);
+    mt_jw_set_str(w, "reason", o->reason);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_claimed(const GPtrArray *claims)
+static void
+write_claimed(MtJsonWriter *w, const GPtrArray *claims)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; claims != NULL && i < claims->len; i++) {
         const MtClaimedOrigin *c = claims->pdata[i];
-        json_t *o = json_object();
 
-        json_object_set_new(o, "header", str(c->header));
-        json_object_set_new(o, "header_index", json_integer(c->header_index));
-        json_object_set_new(o, "ip", str(c->ip));
-        json_object_set_new(o, "ip_class",
-                            json_string(mt_ip_class_to_string(c->ip_class)));
-        json_object_set_new(o, "in_relay_path", json_boolean(c->hop > 0));
-        json_object_set_new(o, "hop", c->hop > 0 ? json_integer(c->hop)
-                                                 : json_null());
-        json_object_set_new(o, "geo", json_geo(c->geo));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "header", c->header);
+        mt_jw_set_int(w, "header_index", c->header_index);
+        mt_jw_set_str(w, "ip", c->ip);
+        mt_jw_set_string(w, "ip_class", mt_ip_class_to_string(c->ip_class));
+        mt_jw_set_bool(w, "in_relay_path", c->hop > 0);
+        set_int_if(w, "hop", c->hop > 0, c->hop);
+        mt_jw_key(w, "geo");
+        write_geo(w, c->geo);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_timestamps(const GPtrArray *stamps)
+static void
+write_timestamps(MtJsonWriter *w, const GPtrArray *stamps)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; stamps != NULL && i < stamps->len; i++) {
         const MtRelayTimestamp *t = stamps->pdata[i];
-        json_t *o = json_object();
         char when[21];
 
-        json_object_set_new(o, "source", str(t->source));
-        json_object_set_new(o, "header_index", json_integer(t->header_index));
-        json_object_set_new(o, "hop", t->hop > 0 ? json_integer(t->hop)
-                                                 : json_null());
-        json_object_set_new(o, "timestamp", json_string(mt_date_format_utc(
-                                                t->timestamp, when)));
-        json_object_set_new(o, "delta_s", int_if(t->has_delta, t->delta_s));
-        json_object_set_new(o, "status", str(t->status));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "source", t->source);
+        mt_jw_set_int(w, "header_index", t->header_index);
+        set_int_if(w, "hop", t->hop > 0, t->hop);
+        mt_jw_set_string(w, "timestamp",
+                         mt_date_format_utc(t->timestamp, when));
+        set_int_if(w, "delta_s", t->has_delta, t->delta_s);
+        mt_jw_set_str(w, "status", t->status);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_databases(const GPtrArray *dbs)
+static void
+write_databases(MtJsonWriter *w, const GPtrArray *dbs)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; dbs != NULL && i < dbs->len; i++) {
         const MtGeoDatabase *db = dbs->pdata[i];
-        json_t *o = json_object();
 
-        json_object_set_new(o, "path", str(db->path));
-        json_object_set_new(o, "type", str(db->type));
-        json_object_set_new(o, "kind",
-                            json_string(mt_geo_kind_to_string(db->kind)));
-        json_object_set_new(o, "build_date", str(db->build_date));
-        json_object_set_new(o, "ip_version", json_integer(db->ip_version));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "path", db->path);
+        mt_jw_set_str(w, "type", db->type);
+        mt_jw_set_string(w, "kind", mt_geo_kind_to_string(db->kind));
+        mt_jw_set_str(w, "build_date", db->build_date);
+        mt_jw_set_int(w, "ip_version", db->ip_version);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
+}
+
+void
+mt_json_write_relay(MtJsonWriter *w, const MtRelay *relay)
+{
+    g_return_if_fail(w != NULL);
+    g_return_if_fail(relay != NULL);
+
+    mt_jw_object_begin(w);
+    mt_jw_key(w, "hops");
+    mt_jw_array_begin(w);
+    for (guint i = 0; relay->hops != NULL && i < relay->hops->len; i++)
+        write_hop(w, relay->hops->pdata[i], i + 1);
+    mt_jw_array_end(w);
+    mt_jw_key(w, "origin");
+    write_origin(w, relay);
+    mt_jw_key(w, "claimed_origins");
+    write_claimed(w, relay->claimed_origins);
+    set_int_if(w, "boundary_hop", relay->boundary_hop > 0,
+               relay->boundary_hop);
+    mt_jw_set_str(w, "boundary_reason", relay->boundary_reason);
+    mt_jw_set_str(w, "trust_source", relay->trust_source);
+    mt_jw_key(w, "trusted_domains");
+    mt_jw_array_begin(w);
+    for (guint i = 0;
+         relay->trusted_domains != NULL && i < relay->trusted_domains->len;
+         i++)
+        mt_jw_string_or_null(w, relay->trusted_domains->pdata[i]);
+    mt_jw_array_end(w);
+    set_int_if(w, "total_transit_s", relay->has_total_transit,
+               relay->total_transit_s);
+    set_int_if(w, "date_vs_first_hop_s", relay->has_date_vs_first_hop,
+               relay->date_vs_first_hop_s);
+    set_int_if(w, "date_vs_last_hop_s", relay->has_date_vs_last_hop,
+               relay->date_vs_last_hop_s);
+    mt_jw_key(w, "timestamps");
+    write_timestamps(w, relay->timestamps);
+    mt_jw_set_bool(w, "geoip_available", relay->geoip_available);
+    mt_jw_key(w, "geoip_databases");
+    write_databases(w, relay->geoip_databases);
+    mt_jw_key(w, "geoip_note");
+    if (relay->geoip_available)
+        mt_jw_null(w);
+    else
+        mt_jw_string(w, "no GeoIP database was loaded: geo is not "
+                        "available (see --geoip-db and "
+                        "MAILTRAIL_GEOIP_DIR)");
+    mt_jw_object_end(w);
 }
 
 json_t *
 mt_json_relay(const MtRelay *relay)
 {
-    json_t *o, *hops, *domains;
+    g_autoptr(GString) text = NULL;
+    MtJsonWriter w;
 
     g_return_val_if_fail(relay != NULL, NULL);
-
-    o = json_object();
-    hops = json_array();
-    for (guint i = 0; relay->hops != NULL && i < relay->hops->len; i++)
-        json_array_append_new(hops, json_hop(relay->hops->pdata[i], i + 1));
-    json_object_set_new(o, "hops", hops);
-    json_object_set_new(o, "origin", json_origin(relay));
-    json_object_set_new(o, "claimed_origins",
-                        json_claimed(relay->claimed_origins));
-    json_object_set_new(o, "boundary_hop",
-                        relay->boundary_hop > 0
-                            ? json_integer(relay->boundary_hop)
-                            : json_null());
-    json_object_set_new(o, "boundary_reason", str(relay->boundary_reason));
-    json_object_set_new(o, "trust_source", str(relay->trust_source));
-    domains = json_array();
-    for (guint i = 0;
-         relay->trusted_domains != NULL && i < relay->trusted_domains->len;
-         i++)
-        json_array_append_new(domains, str(relay->trusted_domains->pdata[i]));
-    json_object_set_new(o, "trusted_domains", domains);
-    json_object_set_new(o, "total_transit_s",
-                        int_if(relay->has_total_transit,
-                               relay->total_transit_s));
-    json_object_set_new(o, "date_vs_first_hop_s",
-                        int_if(relay->has_date_vs_first_hop,
-                               relay->date_vs_first_hop_s));
-    json_object_set_new(o, "date_vs_last_hop_s",
-                        int_if(relay->has_date_vs_last_hop,
-                               relay->date_vs_last_hop_s));
-    json_object_set_new(o, "timestamps", json_timestamps(relay->timestamps));
-    json_object_set_new(o, "geoip_available",
-                        json_boolean(relay->geoip_available));
-    json_object_set_new(o, "geoip_databases",
-                        json_databases(relay->geoip_databases));
-    json_object_set_new(
-        o, "geoip_note",
-        relay->geoip_available
-            ? json_null()
-            : json_string("no GeoIP database was loaded: geo is not "
-                          "available (see --geoip-db and "
-                          "MAILTRAIL_GEOIP_DIR)"));
-    return o;
+    text = g_string_sized_new(4096);
+    mt_jw_init(&w, text, 0);
+    mt_json_write_relay(&w, relay);
+    return mt_json_from_text(text);
 }

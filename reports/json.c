@@ -3,9 +3,16 @@
  * json.c: the report as JSON (schema doc/mailtrail-report.schema.json,
  * identifier mailtrail.report/1) and the json and ndjson renderers.
  *
- * Output is deterministic: keys keep insertion order, and the one
+ * Output is deterministic: keys come in the order written, and the one
  * clock-dependent field (tool.analyzed_at) is taken from SOURCE_DATE_EPOCH
  * when set, as reproducible-builds tools expect.
+ *
+ * The serializers here and in json-*.c write text with the streaming
+ * writer (jsonw.h), in the key order and with the bytes that the jansson
+ * trees they replaced dumped to (issue #8: building and freeing a tree
+ * per report was half the time of an NDJSON run). The json_t functions
+ * (mt_json_report() and the like) load that text back, for the callers
+ * that want a tree, so there is one serializer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +40,6 @@ mt_json_bytes(const char *bytes, gsize len)
     return json_stringn(text, strlen(text));
 }
 
-static json_t *
-int_or_null(gint64 value)
-{
-    return value < 0 ? json_null() : json_integer(value);
-}
-
 static const char *
 analysis_time(char buf[static 21])
 {
@@ -54,305 +55,397 @@ analysis_time(char buf[static 21])
     return mt_date_format_utc(now, buf);
 }
 
-static json_t *
-json_source(const MtSource *s, gboolean analyzed)
+/* A value that is null when the message was not analyzed. */
+static void
+set_analyzed_int(MtJsonWriter *w, const char *key, gboolean analyzed,
+                 gint64 value)
 {
-    json_t *o = json_object();
-
-    json_object_set_new(o, "path", mt_json_string_or_null(s->path));
-    json_object_set_new(o, "format",
-                        analyzed ? json_string(mt_input_format_to_string(
-                                       s->format))
-                                 : json_null());
-    json_object_set_new(o, "index",
-                        analyzed ? json_integer((json_int_t)s->index)
-                                 : json_null());
-    json_object_set_new(o, "offset",
-                        analyzed ? json_integer((json_int_t)s->offset)
-                                 : json_null());
-    json_object_set_new(o, "size",
-                        analyzed ? json_integer((json_int_t)s->size)
-                                 : json_null());
-    json_object_set_new(o, "sha256",
-                        analyzed && s->sha256[0] ? json_string(s->sha256)
-                                                 : json_null());
-    if (s->mbox_from_line) {
-        json_t *m = json_object();
-        json_object_set_new(m, "line", mt_json_string_or_null(
-                                           s->mbox_from_line));
-        json_object_set_new(m, "sender", mt_json_string_or_null(
-                                             s->mbox_sender));
-        json_object_set_new(m, "date", mt_json_string_or_null(s->mbox_date));
-        json_object_set_new(o, "mbox_from", m);
-    } else {
-        json_object_set_new(o, "mbox_from", json_null());
-    }
-    json_object_set_new(o, "mbox_quoted_from_lines",
-                        json_integer((json_int_t)s->mbox_quoted_from));
-    json_object_set_new(o, "content_length_used",
-                        json_boolean(s->content_length_used));
-    json_object_set_new(o, "line_endings",
-                        analyzed ? json_string(mt_eol_to_string(s->eol))
-                                 : json_null());
-    return o;
+    mt_jw_key(w, key);
+    if (analyzed)
+        mt_jw_int(w, value);
+    else
+        mt_jw_null(w);
 }
 
-static json_t *
-json_address(const MtAddressField *f)
+static void
+set_analyzed_string(MtJsonWriter *w, const char *key, gboolean analyzed,
+                    const char *value)
 {
-    json_t *o, *list;
+    mt_jw_key(w, key);
+    if (analyzed)
+        mt_jw_string(w, value);
+    else
+        mt_jw_null(w);
+}
 
-    if (f->header_index < 0)
-        return json_null();
-    o = json_object();
-    list = json_array();
+static void
+write_source(MtJsonWriter *w, const MtSource *s, gboolean analyzed)
+{
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "path", s->path);
+    set_analyzed_string(w, "format", analyzed,
+                        mt_input_format_to_string(s->format));
+    set_analyzed_int(w, "index", analyzed, (gint64)s->index);
+    set_analyzed_int(w, "offset", analyzed, (gint64)s->offset);
+    set_analyzed_int(w, "size", analyzed, (gint64)s->size);
+    set_analyzed_string(w, "sha256", analyzed && s->sha256[0], s->sha256);
+    mt_jw_key(w, "mbox_from");
+    if (s->mbox_from_line) {
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "line", s->mbox_from_line);
+        mt_jw_set_str(w, "sender", s->mbox_sender);
+        mt_jw_set_str(w, "date", s->mbox_date);
+        mt_jw_object_end(w);
+    } else {
+        mt_jw_null(w);
+    }
+    mt_jw_set_int(w, "mbox_quoted_from_lines", (gint64)s->mbox_quoted_from);
+    mt_jw_set_bool(w, "content_length_used", s->content_length_used);
+    set_analyzed_string(w, "line_endings", analyzed,
+                        mt_eol_to_string(s->eol));
+    mt_jw_object_end(w);
+}
+
+static void
+write_address(MtJsonWriter *w, const char *key, const MtAddressField *f)
+{
+    mt_jw_key(w, key);
+    if (f->header_index < 0) {
+        mt_jw_null(w);
+        return;
+    }
+    mt_jw_object_begin(w);
+    mt_jw_key(w, "mailboxes");
+    mt_jw_array_begin(w);
     for (guint i = 0; f->mailboxes && i < f->mailboxes->len; i++) {
         const MtMailbox *m = f->mailboxes->pdata[i];
-        json_t *mo = json_object();
-        json_object_set_new(mo, "name", mt_json_string_or_null(m->name));
-        json_object_set_new(mo, "address",
-                            mt_json_string_or_null(m->address));
-        json_array_append_new(list, mo);
+        mt_jw_object_begin(w);
+        mt_jw_set_str(w, "name", m->name);
+        mt_jw_set_str(w, "address", m->address);
+        mt_jw_object_end(w);
     }
-    json_object_set_new(o, "mailboxes", list);
-    json_object_set_new(o, "header_index", json_integer(f->header_index));
-    json_object_set_new(o, "count", json_integer(f->count));
-    return o;
+    mt_jw_array_end(w);
+    mt_jw_set_int(w, "header_index", f->header_index);
+    mt_jw_set_int(w, "count", f->count);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_text(const MtTextField *f)
+/* A text field's object, left open for the members some fields add
+ * (date, references). Returns FALSE, having written null, for a field
+ * the message does not have. */
+static gboolean
+text_begin(MtJsonWriter *w, const char *key, const MtTextField *f)
 {
-    json_t *o;
-
-    if (f->header_index < 0)
-        return json_null();
-    o = json_object();
-    json_object_set_new(o, "text", mt_json_string_or_null(f->text));
-    json_object_set_new(o, "header_index", json_integer(f->header_index));
-    json_object_set_new(o, "count", json_integer(f->count));
-    return o;
+    mt_jw_key(w, key);
+    if (f->header_index < 0) {
+        mt_jw_null(w);
+        return FALSE;
+    }
+    mt_jw_object_begin(w);
+    mt_jw_set_str(w, "text", f->text);
+    mt_jw_set_int(w, "header_index", f->header_index);
+    mt_jw_set_int(w, "count", f->count);
+    return TRUE;
 }
 
-static json_t *
-json_summary(const MtSummary *s)
+static void
+write_text(MtJsonWriter *w, const char *key, const MtTextField *f)
 {
-    json_t *o = json_object();
-    json_t *date = json_text(&s->date);
+    if (text_begin(w, key, f))
+        mt_jw_object_end(w);
+}
 
-    json_object_set_new(o, "from", json_address(&s->from));
-    json_object_set_new(o, "sender", json_address(&s->sender));
-    json_object_set_new(o, "to", json_address(&s->to));
-    json_object_set_new(o, "cc", json_address(&s->cc));
-    json_object_set_new(o, "bcc", json_address(&s->bcc));
-    json_object_set_new(o, "reply_to", json_address(&s->reply_to));
-    json_object_set_new(o, "return_path", json_address(&s->return_path));
-    json_object_set_new(o, "delivered_to", json_address(&s->delivered_to));
-    json_object_set_new(o, "x_original_to", json_address(&s->x_original_to));
-    json_object_set_new(o, "subject", json_text(&s->subject));
-    if (json_is_object(date)) {
+static void
+write_summary(MtJsonWriter *w, const MtSummary *s)
+{
+    mt_jw_object_begin(w);
+    write_address(w, "from", &s->from);
+    write_address(w, "sender", &s->sender);
+    write_address(w, "to", &s->to);
+    write_address(w, "cc", &s->cc);
+    write_address(w, "bcc", &s->bcc);
+    write_address(w, "reply_to", &s->reply_to);
+    write_address(w, "return_path", &s->return_path);
+    write_address(w, "delivered_to", &s->delivered_to);
+    write_address(w, "x_original_to", &s->x_original_to);
+    write_text(w, "subject", &s->subject);
+    if (text_begin(w, "date", &s->date)) {
         char buf[21];
-        json_object_set_new(date, "valid", json_boolean(s->date_valid));
-        json_object_set_new(
-            date, "utc",
-            s->date_valid ? json_string(mt_date_format_utc(
-                                s->date_parsed.timestamp, buf))
-                          : json_null());
-        json_object_set_new(date, "tz_offset",
-                            s->date_valid
-                                ? json_integer(s->date_parsed.tz_offset)
-                                : json_null());
+        mt_jw_set_bool(w, "valid", s->date_valid);
+        mt_jw_key(w, "utc");
+        if (s->date_valid)
+            mt_jw_string(w, mt_date_format_utc(s->date_parsed.timestamp,
+                                               buf));
+        else
+            mt_jw_null(w);
+        mt_jw_key(w, "tz_offset");
+        if (s->date_valid)
+            mt_jw_int(w, s->date_parsed.tz_offset);
+        else
+            mt_jw_null(w);
+        mt_jw_object_end(w);
     }
-    json_object_set_new(o, "date", date);
-    json_object_set_new(o, "message_id", json_text(&s->message_id));
-    json_object_set_new(o, "in_reply_to", json_text(&s->in_reply_to));
-    {
-        json_t *refs = json_text(&s->references);
-        if (json_is_object(refs)) {
-            json_t *ids = json_array();
-            for (guint i = 0; s->reference_ids && i < s->reference_ids->len;
-                 i++)
-                json_array_append_new(
-                    ids, mt_json_string_or_null(s->reference_ids->pdata[i]));
-            json_object_set_new(refs, "ids", ids);
-        }
-        json_object_set_new(o, "references", refs);
+    write_text(w, "message_id", &s->message_id);
+    write_text(w, "in_reply_to", &s->in_reply_to);
+    if (text_begin(w, "references", &s->references)) {
+        mt_jw_key(w, "ids");
+        mt_jw_array_begin(w);
+        for (guint i = 0; s->reference_ids && i < s->reference_ids->len;
+             i++)
+            mt_jw_string_or_null(w, s->reference_ids->pdata[i]);
+        mt_jw_array_end(w);
+        mt_jw_object_end(w);
     }
-    json_object_set_new(o, "mime_version", json_text(&s->mime_version));
-    json_object_set_new(o, "content_type", json_text(&s->content_type));
-    json_object_set_new(o, "content_transfer_encoding",
-                        json_text(&s->content_transfer_encoding));
-    json_object_set_new(o, "x_mailer", json_text(&s->x_mailer));
-    json_object_set_new(o, "user_agent", json_text(&s->user_agent));
-    return o;
+    write_text(w, "mime_version", &s->mime_version);
+    write_text(w, "content_type", &s->content_type);
+    write_text(w, "content_transfer_encoding",
+               &s->content_transfer_encoding);
+    write_text(w, "x_mailer", &s->x_mailer);
+    write_text(w, "user_agent", &s->user_agent);
+    mt_jw_object_end(w);
 }
 
-static json_t *
-json_headers(const GPtrArray *headers)
+static void
+write_headers(MtJsonWriter *w, const GPtrArray *headers)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; i < headers->len; i++) {
         const MtHeader *h = headers->pdata[i];
-        json_t *o = json_object();
         gboolean escaped = FALSE;
-        g_autofree char *value = mt_escape_bytes(h->value, h->value_len,
-                                                 &escaped);
 
-        json_object_set_new(o, "index", json_integer(i));
-        json_object_set_new(o, "name", mt_json_string_or_null(h->name));
-        json_object_set_new(o, "value", json_string(value));
-        json_object_set_new(o, "value_escaped", json_boolean(escaped));
-        json_object_set_new(o, "decoded", mt_json_string_or_null(h->decoded));
-        json_object_set_new(o, "offset", json_integer((json_int_t)h->offset));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_int(w, "index", i);
+        mt_jw_set_str(w, "name", h->name);
+        /* The tree held json_string(mt_escape_bytes(value)): a NULL
+         * value had no "value" member at all, and was not escaped. */
+        mt_jw_key(w, "value");
+        if (h->value != NULL)
+            escaped = mt_jw_bytes(w, h->value, h->value_len);
+        else
+            mt_jw_string(w, NULL);
+        mt_jw_set_bool(w, "value_escaped", escaped);
+        mt_jw_set_str(w, "decoded", h->decoded);
+        mt_jw_set_int(w, "offset", (gint64)h->offset);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_defects(const GPtrArray *defects)
+static void
+write_defects(MtJsonWriter *w, const GPtrArray *defects)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; i < defects->len; i++) {
         const MtDefect *d = defects->pdata[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "code", json_string(d->code));
-        json_object_set_new(o, "message", mt_json_string_or_null(d->message));
-        json_object_set_new(o, "offset", int_or_null(d->offset));
-        json_object_set_new(o, "header_index", int_or_null(d->header_index));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_string(w, "code", d->code);
+        mt_jw_set_str(w, "message", d->message);
+        mt_jw_set_int_or_null(w, "offset", d->offset);
+        mt_jw_set_int_or_null(w, "header_index", d->header_index);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_relay(const MtRelay *relay)
+static void
+write_findings(MtJsonWriter *w, const GPtrArray *findings,
+               const GPtrArray *headers)
 {
-    return mt_json_relay(relay);
-}
-
-static json_t *
-json_findings(const GPtrArray *findings, const GPtrArray *headers)
-{
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; i < findings->len; i++) {
         const MtFinding *f = findings->pdata[i];
-        json_t *o = json_object();
-        json_t *ev = json_object();
-        json_object_set_new(o, "id", json_string(f->id));
-        json_object_set_new(o, "severity",
-                            json_string(mt_severity_to_string(f->severity)));
+        gint64 hi = f->evidence.header_index;
+
+        mt_jw_object_begin(w);
+        mt_jw_set_string(w, "id", f->id);
+        mt_jw_set_string(w, "severity", mt_severity_to_string(f->severity));
         /* The title is the registry's (compiled in from findings.yaml);
          * detail is message under the name the issue gives it, and
          * message stays for the readers of earlier reports. */
-        json_object_set_new(o, "title",
-                            mt_json_string_or_null(mt_finding_title(f->id)));
-        json_object_set_new(o, "message", mt_json_string_or_null(f->message));
-        json_object_set_new(o, "detail", mt_json_string_or_null(f->message));
-        json_object_set_new(ev, "header_index",
-                            int_or_null(f->evidence.header_index));
-        /* The field's name, so that the evidence reads without a lookup. */
-        json_object_set_new(
-            ev, "header",
-            f->evidence.header_index >= 0 &&
-                    (guint)f->evidence.header_index < headers->len
-                ? mt_json_string_or_null(
-                      ((const MtHeader *)
-                           headers->pdata[f->evidence.header_index])
-                          ->name)
-                : json_null());
-        json_object_set_new(ev, "offset", int_or_null(f->evidence.offset));
-        json_object_set_new(ev, "hop", int_or_null(f->evidence.hop));
-        json_object_set_new(ev, "part",
-                            mt_json_string_or_null(f->evidence.part));
-        json_object_set_new(o, "evidence", ev);
-        json_array_append_new(list, o);
+        mt_jw_set_str(w, "title", mt_finding_title(f->id));
+        mt_jw_set_str(w, "message", f->message);
+        mt_jw_set_str(w, "detail", f->message);
+        mt_jw_key(w, "evidence");
+        mt_jw_object_begin(w);
+        mt_jw_set_int_or_null(w, "header_index", hi);
+        /* The field's name, so that the evidence reads without a
+         * lookup. */
+        if (hi >= 0 && (guint)hi < headers->len)
+            mt_jw_set_str(w, "header",
+                          ((const MtHeader *)headers->pdata[hi])->name);
+        else
+            mt_jw_set_null(w, "header");
+        mt_jw_set_int_or_null(w, "offset", f->evidence.offset);
+        mt_jw_set_int_or_null(w, "hop", f->evidence.hop);
+        mt_jw_set_str(w, "part", f->evidence.part);
+        mt_jw_object_end(w);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
-static json_t *
-json_errors(const GPtrArray *errors)
+static void
+write_errors(MtJsonWriter *w, const GPtrArray *errors)
 {
-    json_t *list = json_array();
-
+    mt_jw_array_begin(w);
     for (guint i = 0; i < errors->len; i++) {
         const MtReportError *e = errors->pdata[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "code", json_string(e->code));
-        json_object_set_new(o, "message", mt_json_string_or_null(e->message));
-        json_array_append_new(list, o);
+        mt_jw_object_begin(w);
+        mt_jw_set_string(w, "code", e->code);
+        mt_jw_set_str(w, "message", e->message);
+        mt_jw_object_end(w);
     }
-    return list;
+    mt_jw_array_end(w);
 }
 
 /* The report object; content adds "mime", "links", "links_dropped" and
  * "indicators" after "authentication" (json-mime.c). */
-static json_t *
-report_object(const MtReport *report, gboolean content)
+static void
+write_report(MtJsonWriter *w, const MtReport *report, gboolean content)
 {
-    json_t *o = json_object();
-    json_t *tool = json_object();
     char when[21];
 
-    json_object_set_new(o, "schema", json_string(MT_SCHEMA_ID));
-    json_object_set_new(tool, "name", json_string("mailtrail"));
-    json_object_set_new(tool, "version", json_string(MT_VERSION));
-    json_object_set_new(tool, "analyzed_at", json_string(analysis_time(when)));
-    json_object_set_new(o, "tool", tool);
-    json_object_set_new(o, "source",
-                        json_source(&report->source, report->analyzed));
-    json_object_set_new(o, "summary", json_summary(&report->summary));
-    json_object_set_new(o, "headers", json_headers(report->headers));
-    json_object_set_new(o, "defects", json_defects(report->defects));
-    json_object_set_new(o, "relay", json_relay(&report->relay));
-    json_object_set_new(o, "identity", mt_json_identity(report));
-    json_object_set_new(o, "authentication",
-                        mt_json_authentication(report));
+    mt_jw_object_begin(w);
+    mt_jw_set_string(w, "schema", MT_SCHEMA_ID);
+    mt_jw_key(w, "tool");
+    mt_jw_object_begin(w);
+    mt_jw_set_string(w, "name", "mailtrail");
+    mt_jw_set_string(w, "version", MT_VERSION);
+    mt_jw_set_string(w, "analyzed_at", analysis_time(when));
+    mt_jw_object_end(w);
+    mt_jw_key(w, "source");
+    write_source(w, &report->source, report->analyzed);
+    mt_jw_key(w, "summary");
+    write_summary(w, &report->summary);
+    mt_jw_key(w, "headers");
+    write_headers(w, report->headers);
+    mt_jw_key(w, "defects");
+    write_defects(w, report->defects);
+    mt_jw_key(w, "relay");
+    mt_json_write_relay(w, &report->relay);
+    mt_jw_key(w, "identity");
+    mt_json_write_identity(w, report);
+    mt_jw_key(w, "authentication");
+    mt_json_write_authentication(w, report);
     if (content)
-        mt_json_content(o, report);
-    json_object_set_new(o, "findings",
-                        json_findings(report->findings, report->headers));
-    json_object_set_new(o, "errors", json_errors(report->errors));
+        mt_json_write_content(w, report);
+    mt_jw_key(w, "findings");
+    write_findings(w, report->findings, report->headers);
+    mt_jw_key(w, "errors");
+    write_errors(w, report->errors);
+    mt_jw_object_end(w);
+}
+
+void
+mt_json_write_report(MtJsonWriter *w, const MtReport *report)
+{
+    g_return_if_fail(w != NULL);
+    g_return_if_fail(report != NULL);
+    write_report(w, report, TRUE);
+}
+
+void
+mt_json_write_report_embedded(MtJsonWriter *w, const MtReport *report)
+{
+    g_return_if_fail(w != NULL);
+    g_return_if_fail(report != NULL);
+    write_report(w, report, FALSE);
+}
+
+json_t *
+mt_json_from_text(const GString *text)
+{
+    json_error_t error;
+    json_t *o;
+
+    g_return_val_if_fail(text != NULL, NULL);
+    o = json_loadb(text->str, text->len, 0, &error);
+    if (o == NULL)
+        g_critical("%s: the JSON writer made no JSON: %s at byte %d",
+                   G_STRFUNC, error.text, error.position);
     return o;
 }
+
+/* A report's text: a large first guess (an NDJSON line is some tens of
+ * kilobytes) saves the small reallocations. */
+#define REPORT_TEXT_SIZE (32 * 1024)
 
 json_t *
 mt_json_report(const MtReport *report)
 {
+    g_autoptr(GString) text = NULL;
+    MtJsonWriter w;
+
     g_return_val_if_fail(report != NULL, NULL);
-    return report_object(report, TRUE);
+    text = g_string_sized_new(REPORT_TEXT_SIZE);
+    mt_jw_init(&w, text, 0);
+    write_report(&w, report, TRUE);
+    return mt_json_from_text(text);
 }
 
 json_t *
 mt_json_report_embedded(const MtReport *report)
 {
+    g_autoptr(GString) text = NULL;
+    MtJsonWriter w;
+
     g_return_val_if_fail(report != NULL, NULL);
-    return report_object(report, FALSE);
+    text = g_string_sized_new(REPORT_TEXT_SIZE);
+    mt_jw_init(&w, text, 0);
+    write_report(&w, report, FALSE);
+    return mt_json_from_text(text);
+}
+
+/* The report as text: compact (one NDJSON line) or indented by 2 as
+ * json_dumpf(JSON_INDENT(2)) wrote it. Transfer full. */
+static char *
+report_text(const MtReport *report, guint indent)
+{
+    GString *text = g_string_sized_new(REPORT_TEXT_SIZE);
+    MtJsonWriter w;
+
+    mt_jw_init(&w, text, indent);
+    write_report(&w, report, TRUE);
+    return g_string_free(text, FALSE);
 }
 
 /* JSON: one object for one message, an array for several. The first
- * report is held until the second shows whether an array is needed. */
-static void
-json_report(MtRenderer *r, const MtReport *report)
+ * report is held until the second shows whether an array is needed. Each
+ * report's text is the same wherever it stands (jansson wrote each at
+ * depth 0, and so do we), so workers can make it (json_prepare). */
+static char *
+json_prepare(const MtReport *report)
 {
-    json_t *o = mt_json_report(report);
+    return report_text(report, 2);
+}
 
+static void
+json_report_prepared(MtRenderer *r, const char *text)
+{
     if (r->count == 0) {
-        r->pending = o;
+        r->pending = g_strdup(text);
         return;
     }
     if (r->count == 1) {
         fputs("[\n", r->out);
-        json_dumpf(r->pending, r->out, JSON_INDENT(2));
-        g_clear_pointer(&r->pending, json_decref);
+        fputs(r->pending, r->out);
+        g_clear_pointer(&r->pending, g_free);
     }
     fputs(",\n", r->out);
-    json_dumpf(o, r->out, JSON_INDENT(2));
-    json_decref(o);
+    fputs(text, r->out);
+}
+
+static void
+json_report(MtRenderer *r, const MtReport *report)
+{
+    g_autofree char *text = NULL;
+
+    if (r->count == 0) {
+        r->pending = report_text(report, 2);
+        return;
+    }
+    text = report_text(report, 2);
+    json_report_prepared(r, text);
 }
 
 static void
@@ -361,27 +454,21 @@ json_end(MtRenderer *r, const MtRunStats *stats)
     if (r->count == 0) {
         fputs("[]\n", r->out);
     } else if (r->pending) {
-        json_dumpf(r->pending, r->out, JSON_INDENT(2));
+        fputs(r->pending, r->out);
         fputc('\n', r->out);
-        g_clear_pointer(&r->pending, json_decref);
+        g_clear_pointer(&r->pending, g_free);
     } else {
         fputs("\n]\n", r->out);
     }
 }
 
 /* NDJSON: one compact line per message, flushed at once so that a reader
- * (jq, a SIEM shipper) sees each message as soon as it is analyzed. */
+ * (jq, a SIEM shipper) sees each message as soon as it is analyzed. The
+ * line is made in one buffer and written with one call. */
 static char *
 ndjson_prepare(const MtReport *report)
 {
-    json_t *o = mt_json_report(report);
-    /* One buffer and one write: json_dumpf writes token by token. */
-    char *dumped = json_dumps(o, JSON_COMPACT);
-    char *line = g_strdup(dumped ? dumped : "");
-
-    free(dumped);
-    json_decref(o);
-    return line;
+    return report_text(report, 0);
 }
 
 static void
@@ -407,6 +494,8 @@ const MtRendererClass mt_renderer_json = {
     .extension = "json",
     .report = json_report,
     .end = json_end,
+    .prepare = json_prepare,
+    .report_prepared = json_report_prepared,
 };
 
 const MtRendererClass mt_renderer_ndjson = {

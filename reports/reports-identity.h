@@ -11,12 +11,16 @@
 
 #include <jansson.h>
 
+#include "jsonw.h"
 #include "mailtrail.h"
 
 G_BEGIN_DECLS
 
 /* The report's "identity" and "authentication" objects; empty objects
- * for a report that was not analyzed. Transfer full. */
+ * for a report that was not analyzed. */
+void mt_json_write_identity(MtJsonWriter *w, const MtReport *report);
+void mt_json_write_authentication(MtJsonWriter *w, const MtReport *report);
+/* The same as trees (transfer full). */
 json_t *mt_json_identity(const MtReport *report);
 json_t *mt_json_authentication(const MtReport *report);
 

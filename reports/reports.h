@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "jsonw.h"
 #include "mailtrail.h"
 
 G_BEGIN_DECLS
@@ -49,7 +50,8 @@ struct _MtRenderer {
     const MtRendererClass *klass;
     FILE *out;       /* borrowed */
     guint64 count;   /* reports written so far */
-    json_t *pending; /* JSON: the first report, until we know if more come */
+    char *pending;   /* JSON: the first report's text, until we know if
+                      * more come */
     gboolean color;  /* text: may use terminal colours */
     void *html;      /* HTML: the page being built (html.c) */
     gboolean defang; /* text: link URLs and domains written defanged
@@ -75,15 +77,27 @@ void mt_renderer_report_prepared(MtRenderer *renderer, const MtReport *report,
                                  const char *prepared);
 void mt_renderer_end(MtRenderer *renderer, const MtRunStats *stats);
 
-/* The whole report as JSON (transfer full). */
-json_t *mt_json_report(const MtReport *report);
+/* The report serializers write through the streaming writer (jsonw.h);
+ * the json_t functions below load what they wrote, for the callers that
+ * want a tree (tests, fuzz targets, fetch), so that there is one
+ * serializer. */
+
+/* The whole report as one JSON object. */
+void mt_json_write_report(MtJsonWriter *w, const MtReport *report);
 /* The report of a message embedded in a message/rfc822 part: the same
  * object without "mime", "links", "links_dropped" and "indicators", which
- * the outer report holds (transfer full). */
+ * the outer report holds. */
+void mt_json_write_report_embedded(MtJsonWriter *w, const MtReport *report);
+/* The report's "mime", "links", "links_dropped" and "indicators" members,
+ * in that order, into the object being written (json-mime.c). */
+void mt_json_write_content(MtJsonWriter *w, const MtReport *report);
+/* The whole report as JSON (transfer full). */
+json_t *mt_json_report(const MtReport *report);
+/* mt_json_write_report_embedded() as a tree (transfer full). */
 json_t *mt_json_report_embedded(const MtReport *report);
-/* Adds the report's "mime", "links", "links_dropped" and "indicators" to
- * o, in that order (json-mime.c). */
-void mt_json_content(json_t *o, const MtReport *report);
+/* The JSON text a writer made, loaded into a tree (transfer full); NULL,
+ * with a critical warning, when it is not JSON (a bug). */
+json_t *mt_json_from_text(const GString *text);
 
 /* The flags a renderer shows as a warning; the others (an archive, a
  * rewritten link, a remote image) are facts worth knowing. */
@@ -97,15 +111,28 @@ void mt_json_content(json_t *o, const MtReport *report);
      MT_URL_SHORTENER | MT_URL_CREDENTIALS | MT_URL_DATA |                 \
      MT_URL_JAVASCRIPT | MT_URL_FORM_EXTERNAL | MT_URL_TRACKING_PIXEL)
 
-/* One Received header in the hop shape (transfer full). */
+/* One Received header in the hop shape, as an object (json-received.c). */
+void mt_json_write_received(MtJsonWriter *w, const MtReceived *received);
+/* The members of that object in two runs, for a relay hop, which puts its
+ * analysis between them: from "from" to "x_received", then "unparsed" and
+ * "raw". */
+void mt_json_write_received_head(MtJsonWriter *w,
+                                 const MtReceived *received);
+void mt_json_write_received_tail(MtJsonWriter *w,
+                                 const MtReceived *received);
+/* mt_json_write_received() as a tree (transfer full). */
 json_t *mt_json_received(const MtReceived *received);
 /* The report's "relay" object: hops, origin, boundary, claimed origins,
- * timing and GeoIP databases (json-relay.c). Transfer full. */
+ * timing and GeoIP databases (json-relay.c). */
+void mt_json_write_relay(MtJsonWriter *w, const MtRelay *relay);
+/* mt_json_write_relay() as a tree (transfer full). */
 json_t *mt_json_relay(const MtRelay *relay);
 /* The relay path as a table and a few lines of prose (text-relay.c). */
 void mt_text_relay(FILE *out, const MtRelay *relay);
 /* A string from bytes that may not be UTF-8, escaped with mt_escape_bytes;
- * json null for NULL. Transfer full. */
+ * json null for NULL. Transfer full. For trees built elsewhere (extract's
+ * manifest); the report serializers use mt_jw_bytes(), which writes the
+ * same value. */
 json_t *mt_json_bytes(const char *bytes, gsize len);
 json_t *mt_json_string_or_null(const char *text);
 

@@ -63,10 +63,16 @@ static gboolean
 print_value(FILE *out, const char *value, gsize len)
 {
     MtReceived *r = mt_received_parse(value, len);
-    json_t *obj = mt_json_received(r);
-    gboolean ok = print_json(out, obj);
+    GString *text = g_string_sized_new(1024);
+    MtJsonWriter w;
+    gboolean ok;
 
-    json_decref(obj);
+    /* Written straight into one buffer: no tree per line. */
+    mt_jw_init(&w, text, 0);
+    mt_json_write_received(&w, r);
+    g_string_append_c(text, '\n');
+    ok = fwrite(text->str, 1, text->len, out) == text->len;
+    g_string_free(text, TRUE);
     mt_received_free(r);
     return ok;
 }
