@@ -158,7 +158,8 @@ mt_mbox_reader_new_fd(const char *path, int fd, gboolean close_fd,
     reader->limits = *limits;
     reader->chunk = READ_CHUNK;
     reader->eol = '\n';
-    reader->store = g_byte_array_new();
+    /* Sized, so that store->data is never NULL (window_sync). */
+    reader->store = g_byte_array_sized_new(READ_CHUNK);
     return reader;
 }
 
@@ -189,14 +190,16 @@ mt_mbox_reader_free(MtMboxReader *reader)
     g_free(reader);
 }
 
-/* Points the window at the store's bytes from store_head on. */
+/* Points the window at the store's bytes from store_head on. The store
+ * is always allocated (sized at creation), so an empty window is a valid
+ * pointer with length 0, never NULL: code that adds an offset of 0 to it
+ * (an empty first message) stays defined behaviour. */
 static void
 window_sync(MtMboxReader *reader)
 {
     GByteArray *store = reader->store;
 
-    reader->buf.data = store->len > 0 ? store->data + reader->store_head
-                                      : NULL;
+    reader->buf.data = store->data + reader->store_head;
     reader->buf.len = store->len - reader->store_head;
 }
 
@@ -503,10 +506,13 @@ start(MtMboxReader *reader, GError **error)
 static void
 eol_feed(EolCount *count, const guchar *p, gsize len)
 {
-    const guchar *end = p + len;
+    const guchar *end;
 
+    /* An empty message at the start of the input comes with a NULL
+     * buffer: no pointer arithmetic on it. */
     if (len == 0)
         return;
+    end = p + len;
     if (count->last_cr) {
         if (*p == '\n') {
             count->crlf = TRUE;
