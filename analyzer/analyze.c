@@ -126,9 +126,8 @@ mt_relay_read_hops(MtReport *report)
      * first hop. */
     for (guint i = report->headers->len; i-- > 0;) {
         const MtHeader *header = report->headers->pdata[i];
-        gboolean x_received = g_ascii_strcasecmp(header->name,
-                                                 "X-Received") == 0;
-        if (!x_received && g_ascii_strcasecmp(header->name, "Received") != 0)
+        gboolean x_received = mt_name_equal(header->name, "X-Received");
+        if (!x_received && !mt_name_equal(header->name, "Received"))
             continue;
         MtHop *hop = g_new0(MtHop, 1);
         hop->received = mt_received_parse(header->value, header->value_len);

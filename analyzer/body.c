@@ -771,9 +771,15 @@ visible_append(Visible *v, const char *s)
 {
     for (const char *p = s; *p != '\0' && !visible_full(v);
          p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
+        gunichar c = (guchar)*p < 0x80 ? (gunichar)(guchar)*p
+                                       : g_utf8_get_char(p);
+        /* g_unichar_isspace() of ASCII, without the call: tab, line
+         * feed, form feed, carriage return and space (not \v). */
+        gboolean space = c < 0x80 ? c == ' ' || c == '\t' || c == '\n' ||
+                                        c == '\f' || c == '\r'
+                                  : g_unichar_isspace(c);
 
-        if (g_unichar_isspace(c) || c == 0xA0) {
+        if (space || c == 0xA0) {
             v->space = TRUE;
             continue;
         }
@@ -789,7 +795,11 @@ visible_append(Visible *v, const char *s)
                 break;
         }
         v->space = FALSE;
-        g_string_append_unichar(v->out, c);
+        /* ASCII, most of any text, is its own one byte of UTF-8. */
+        if (c < 0x80)
+            g_string_append_c(v->out, (char)c);
+        else
+            g_string_append_unichar(v->out, c);
         v->chars++;
     }
 }
@@ -798,7 +808,7 @@ static gboolean
 name_in(const xmlChar *name, const char *const *list, gsize n)
 {
     for (gsize i = 0; i < n; i++) {
-        if (g_ascii_strcasecmp((const char *)name, list[i]) == 0)
+        if (mt_name_equal((const char *)name, list[i]))
             return TRUE;
     }
     return FALSE;

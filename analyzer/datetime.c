@@ -635,6 +635,17 @@ mt_date_parse(const char *text, gsize len, MtDateTime *out)
     return TRUE;
 }
 
+/* Writes the width lowest decimal digits of v, zero-padded, to out (no
+ * terminator). */
+static void
+put_digits(char *out, guint v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+}
+
 char *
 mt_date_format_utc(gint64 timestamp, char buf[static 21])
 {
@@ -651,9 +662,22 @@ mt_date_format_utc(gint64 timestamp, char buf[static 21])
         days--;
     }
     civil_from_days(days, &year, &month, &day);
-    g_snprintf(buf, 21, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)year, month,
-               day, (int)(secs / 3600), (int)(secs / 60 % 60),
-               (int)(secs % 60));
+    /* What "%04d-%02d-%02dT%02d:%02d:%02dZ" would write (the clamp keeps
+     * the year in 0..9999, every field in its digits), without a printf:
+     * this runs for every date of every report. */
+    put_digits(buf, (guint)year, 4);
+    buf[4] = '-';
+    put_digits(buf + 5, (guint)month, 2);
+    buf[7] = '-';
+    put_digits(buf + 8, (guint)day, 2);
+    buf[10] = 'T';
+    put_digits(buf + 11, (guint)(secs / 3600), 2);
+    buf[13] = ':';
+    put_digits(buf + 14, (guint)(secs / 60 % 60), 2);
+    buf[16] = ':';
+    put_digits(buf + 17, (guint)(secs % 60), 2);
+    buf[19] = 'Z';
+    buf[20] = '\0';
     return buf;
 }
 

@@ -432,10 +432,10 @@ mt_summary_build(MtReport *report)
     for (guint i = 0; i < report->headers->len; i++) {
         const MtHeader *header = report->headers->pdata[i];
         for (gsize f = 0; f < G_N_ELEMENTS(addresses); f++)
-            if (g_ascii_strcasecmp(header->name, addresses[f].name) == 0)
+            if (mt_name_equal(header->name, addresses[f].name))
                 fill_address(addresses[f].field, header, (int)i);
         for (gsize f = 0; f < G_N_ELEMENTS(texts); f++)
-            if (g_ascii_strcasecmp(header->name, texts[f].name) == 0)
+            if (mt_name_equal(header->name, texts[f].name))
                 fill_text(texts[f].field, header, (int)i);
     }
     if (s->date.text)

@@ -187,7 +187,7 @@ add_identity(MtReport *report, const char *role, const char *address,
 static gboolean
 name_is(const MtHeader *h, const char *name)
 {
-    return g_ascii_strcasecmp(h->name, name) == 0;
+    return mt_name_equal(h->name, name);
 }
 
 /* Adds each mailbox of an address header. Return-Path's "<>" is the null

@@ -22,22 +22,61 @@
 
 typedef struct {
     MtReport *report;
-    GHashTable *index; /* "type\037value" -> MtIndicator* (borrowed) */
+    GHashTable *index; /* set of MtIndicator* (borrowed), by type+value */
     gboolean full;
+    GString *src; /* scratch for the numbered sources ("hop 2") */
 } Builder;
 
+/* Sets buf to prefix, word and n in decimal, as "%s%s%u" would, without
+ * a printf per hop or link. Returns buf's text (valid until the next
+ * call). */
+static const char *
+numbered(GString *buf, const char *prefix, const char *word, guint n)
+{
+    char digits[16];
+    gsize k = sizeof digits;
+
+    do {
+        digits[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0 && k > 0);
+    g_string_assign(buf, prefix);
+    g_string_append(buf, word);
+    g_string_append_len(buf, digits + k, (gssize)(sizeof digits - k));
+    return buf->str;
+}
+
+/* The hash of an indicator's (type, value), for the index. */
+static guint
+indicator_hash(gconstpointer p)
+{
+    const MtIndicator *ind = p;
+
+    return g_str_hash(ind->value) * 31u + (guint)ind->type;
+}
+
+/* Whether two indicators have the same (type, value). */
+static gboolean
+indicator_equal(gconstpointer a, gconstpointer b)
+{
+    const MtIndicator *x = a, *y = b;
+
+    return x->type == y->type && strcmp(x->value, y->value) == 0;
+}
+
 /* Adds value as an indicator of type, seen at source; a value already
- * listed gains the source. */
+ * listed gains the source. The index is looked up with a probe on the
+ * stack: no key is built per call (this runs for every hop, address,
+ * link and hash). */
 static void
 add(Builder *b, MtIndicatorType type, const char *value, const char *source)
 {
-    g_autofree char *key = NULL;
+    MtIndicator probe = {type, (char *)value, NULL};
     MtIndicator *ind;
 
     if (value == NULL || *value == '\0')
         return;
-    key = g_strdup_printf("%d\037%s", (int)type, value);
-    ind = g_hash_table_lookup(b->index, key);
+    ind = g_hash_table_lookup(b->index, &probe);
     if (ind == NULL) {
         if (b->report->indicators->len >= MAX_INDICATORS) {
             if (!b->full)
@@ -53,7 +92,7 @@ add(Builder *b, MtIndicatorType type, const char *value, const char *source)
         ind->value = g_strdup(value);
         ind->sources = g_ptr_array_new_with_free_func(g_free);
         g_ptr_array_add(b->report->indicators, ind);
-        g_hash_table_insert(b->index, g_steal_pointer(&key), ind);
+        g_hash_table_add(b->index, ind);
     }
     if (ind->sources->len >= MAX_SOURCES)
         return;
@@ -183,14 +222,14 @@ add_hops(Builder *b, const MtReport *r, const char *prefix)
         return;
     for (guint i = 0; i < r->relay.hops->len; i++) {
         const MtHop *hop = r->relay.hops->pdata[i];
-        g_autofree char *src = NULL;
         g_autofree char *ip = NULL;
 
         if (hop == NULL || hop->received == NULL)
             continue;
-        src = g_strdup_printf("%shop %u", prefix, i + 1);
         ip = ip_value(hop->received->from_ip);
-        add(b, MT_INDICATOR_IP, ip, src);
+        if (ip != NULL)
+            add(b, MT_INDICATOR_IP, ip,
+                numbered(b->src, prefix, "hop ", i + 1));
     }
 }
 
@@ -201,13 +240,13 @@ add_hop_names(Builder *b, const MtReport *r, const char *prefix)
         return;
     for (guint i = 0; i < r->relay.hops->len; i++) {
         const MtHop *hop = r->relay.hops->pdata[i];
-        g_autofree char *src = NULL;
+        const char *src;
         g_autofree char *rdns = NULL;
         g_autofree char *helo = NULL;
 
         if (hop == NULL || hop->received == NULL)
             continue;
-        src = g_strdup_printf("%shop %u", prefix, i + 1);
+        src = numbered(b->src, prefix, "hop ", i + 1);
         rdns = domain_value(hop->received->from_rdns);
         helo = domain_value(hop->received->from_helo);
         add(b, MT_INDICATOR_DOMAIN, rdns, src);
@@ -274,15 +313,17 @@ add_links(Builder *b, LinkPass pass)
 
     for (guint i = 0; i < links->len; i++) {
         const MtUrl *link = links->pdata[i];
-        g_autofree char *src = g_strdup_printf("link %u", i + 1);
-        gboolean host_ip = (link->flags & MT_URL_IP_HOST) != 0
+        const char *src = numbered(b->src, "", "link ", i + 1);
+        /* The hosts only matter to the IP and domain passes. */
+        gboolean hosts = pass == LINK_IPS || pass == LINK_DOMAINS;
+        gboolean host_ip = hosts && (link->flags & MT_URL_IP_HOST) != 0
                            && link->host != NULL
                            && mt_ip_parse(link->host, strlen(link->host),
                                           &(MtIp){0});
         g_autofree char *target = NULL;
         gboolean target_ip = FALSE;
 
-        if (link->unwrapped != NULL)
+        if (hosts && link->unwrapped != NULL)
             target = url_host(link->unwrapped, &target_ip);
         switch (pass) {
         case LINK_IPS:
@@ -369,11 +410,12 @@ embedded_parts(MtPart *root)
 void
 mt_indicators_build(MtReport *report)
 {
-    Builder b = {report, NULL, FALSE};
+    Builder b = {report, NULL, FALSE, NULL};
     g_autoptr(GPtrArray) embedded = NULL;
 
     g_return_if_fail(report != NULL);
-    b.index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    b.index = g_hash_table_new(indicator_hash, indicator_equal);
+    b.src = g_string_sized_new(64);
     /* Rebuilt from scratch: calling twice gives the same list. */
     g_ptr_array_set_size(report->indicators, 0);
     embedded = embedded_parts(report->mime.root);
@@ -397,4 +439,5 @@ mt_indicators_build(MtReport *report)
         add_addresses(&b, part->message, prefix, TRUE);
     }
     g_hash_table_unref(b.index);
+    g_string_free(b.src, TRUE);
 }

@@ -198,10 +198,45 @@ mt_ip_equal(const MtIp *a, const MtIp *b)
     return a->family == b->family && memcmp(a->addr, b->addr, 16) == 0;
 }
 
+/* Appends v in decimal, as "%u" would. */
+static void
+append_decimal(GString *s, guint v)
+{
+    char digits[4];
+    gsize k = sizeof digits;
+
+    do {
+        digits[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0 && k > 0);
+    g_string_append_len(s, digits + k, (gssize)(sizeof digits - k));
+}
+
+/* Appends v in lowercase hex without leading zeros, as "%x" would. */
+static void
+append_hex(GString *s, guint16 v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char digits[4];
+    gsize k = sizeof digits;
+
+    do {
+        digits[--k] = hex[v & 0xF];
+        v >>= 4;
+    } while (v > 0 && k > 0);
+    g_string_append_len(s, digits + k, (gssize)(sizeof digits - k));
+}
+
+/* Dotted quad; without printf (every address of every hop and link is
+ * written this way, several times). */
 static void
 append_v4(GString *s, const guint8 *q)
 {
-    g_string_append_printf(s, "%u.%u.%u.%u", q[0], q[1], q[2], q[3]);
+    for (int i = 0; i < 4; i++) {
+        if (i > 0)
+            g_string_append_c(s, '.');
+        append_decimal(s, q[i]);
+    }
 }
 
 char *
@@ -257,7 +292,7 @@ mt_ip_to_string(const MtIp *ip)
         if (k > 0 && k != best_start + best_len)
             g_string_append_c(s, ':');
         /* Section 4.3: lowercase hex, no leading zeros. */
-        g_string_append_printf(s, "%x", groups[k]);
+        append_hex(s, groups[k]);
         k++;
     }
     return g_string_free(s, FALSE);

@@ -1011,7 +1011,7 @@ static gboolean
 is_name(xmlNode *node, const char *name)
 {
     return node->name != NULL
-           && g_ascii_strcasecmp((const char *)node->name, name) == 0;
+           && mt_name_equal((const char *)node->name, name);
 }
 
 static gboolean

@@ -82,6 +82,27 @@ mt_hex_value(guchar c)
     return -1;
 }
 
+/* Whether a and b are equal ignoring ASCII case: exactly
+ * g_ascii_strcasecmp(a, b) == 0. The first bytes are compared inline
+ * first: the header and element lookups scan every name of a message
+ * for each name they want, and nearly all differ in the first byte, so
+ * most of them skip the call. */
+static inline gboolean
+mt_name_equal(const char *a, const char *b)
+{
+    guchar x, y;
+
+    if (a == NULL || b == NULL)
+        return g_ascii_strcasecmp(a, b) == 0;
+    x = (guchar)a[0];
+    y = (guchar)b[0];
+    if (x >= 'A' && x <= 'Z')
+        x = (guchar)(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z')
+        y = (guchar)(y - 'A' + 'a');
+    return x == y && g_ascii_strcasecmp(a, b) == 0;
+}
+
 /* The value of a base64 character (RFC 4648 table 1), or -1. */
 static inline int
 mt_b64_value(guchar c)

@@ -110,24 +110,28 @@ is_space(char ch)
 }
 
 /* Copies n bytes with runs of white space folded to one space and the ends
- * trimmed. */
+ * trimmed. Written straight into one buffer of n + 1 bytes (the copy is
+ * never longer than the input: a space is only written for a run that was
+ * skipped); this runs for nearly every field of every Received line. */
 static char *
 fold_space(const char *s, gsize n)
 {
-    GString *out = g_string_sized_new(n + 1);
+    char *out = g_malloc(n + 1);
+    gsize o = 0;
     gboolean pending = FALSE;
 
     for (gsize i = 0; i < n; i++) {
         if (is_space(s[i])) {
-            pending = out->len > 0;
+            pending = o > 0;
             continue;
         }
         if (pending)
-            g_string_append_c(out, ' ');
+            out[o++] = ' ';
         pending = FALSE;
-        g_string_append_c(out, s[i]);
+        out[o++] = s[i];
     }
-    return g_string_free(out, FALSE);
+    out[o] = '\0';
+    return out;
 }
 
 static gboolean

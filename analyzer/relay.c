@@ -2052,10 +2052,10 @@ check_timestamps(Relay *rl)
     for (guint k = 0; k < headers->len; k++) {
         const MtHeader *h = headers->pdata[k];
 
-        if (g_ascii_strcasecmp(h->name, "DKIM-Signature") == 0 &&
+        if (mt_name_equal(h->name, "DKIM-Signature") &&
             dkim++ < MAX_SIGNATURE_HEADERS)
             check_signature(rl, h, (int)k, TRUE);
-        else if (g_ascii_strcasecmp(h->name, "ARC-Seal") == 0 &&
+        else if (mt_name_equal(h->name, "ARC-Seal") &&
                  arc++ < MAX_SIGNATURE_HEADERS)
             check_signature(rl, h, (int)k, FALSE);
     }
@@ -2078,7 +2078,7 @@ is_claim_header(const char *name)
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (g_ascii_strcasecmp(name, names[i]) == 0)
+        if (mt_name_equal(name, names[i]))
             return TRUE;
     }
     return FALSE;

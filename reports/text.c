@@ -23,7 +23,14 @@ mt_text_terminal_safe(const char *text)
     valid = mt_escape_bytes(text, strlen(text), NULL);
     out = g_string_sized_new(strlen(valid));
     for (p = valid; *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
+        gunichar c;
+
+        /* Printable ASCII, most of any report, is itself; one byte. */
+        if ((guchar)*p >= 0x20 && (guchar)*p < 0x7f) {
+            g_string_append_c(out, *p);
+            continue;
+        }
+        c = g_utf8_get_char(p);
         if (c < 0x20 || c == 0x7f)
             g_string_append_printf(out, "\\x%02X", c);
         else if ((c >= 0x80 && c < 0xa0) || (c >= 0x202a && c <= 0x202e) ||
@@ -42,7 +49,15 @@ mt_text_display_width(const char *text)
     glong width = 0;
 
     for (const char *p = text; p && *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
+        gunichar c;
+
+        /* ASCII is one column: no ASCII character is zero-width (marks
+         * and format characters start at U+00AD) or wide. */
+        if ((guchar)*p < 0x80) {
+            width++;
+            continue;
+        }
+        c = g_utf8_get_char(p);
         if (g_unichar_iszerowidth(c))
             continue;
         /* East Asian wide and fullwidth characters take two columns. */
