@@ -2279,8 +2279,10 @@ analyze_one(Analysis *a, MtUrl *link)
             link->flags |= MT_URL_WRAPPED;
         }
     }
+    g_clear_pointer(&link->target_host, g_free);
     if (link->unwrapped != NULL) {
         url_parse(link->unwrapped, FALSE, &t);
+        link->target_host = g_strdup(t.host);
         tflags = t.flags;
         link->flags |= tflags;
         target_host = t.host;

@@ -156,6 +156,7 @@ mt_url_free(gpointer p)
     g_free(link->scheme);
     g_free(link->host);
     g_free(link->host_unicode);
+    g_free(link->target_host);
     g_free(link->part);
     g_free(link->anchor_text);
     g_free(link);

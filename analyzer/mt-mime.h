@@ -233,6 +233,9 @@ typedef struct {
     char *scheme;       /* lowercase, or NULL */
     char *host;         /* lowercase ASCII (A-labels), or NULL */
     char *host_unicode; /* U-labels when the host is IDN, or NULL */
+    char *target_host;  /* unwrapped's host, normalized as host is; NULL
+                         * when not wrapped. Not a JSON field: the
+                         * report carries unwrapped itself. */
     char *part;         /* the body part it came from */
     MtUrlSource source;
     char *anchor_text;  /* visible text of <a>, bounded, or NULL */

@@ -418,22 +418,13 @@ count(Message *m, Dim dim, const char *key, const char *attr0,
 }
 
 /* The host a link leads to: for a link a rewriter wrapped (SafeLinks,
- * URL Defense), the target's, which links.c unwrapped offline; a whole
- * campaign behind one tenant's SafeLinks would otherwise show one host. */
-static char *
+ * URL Defense), the target's, which links.c unwrapped and parsed
+ * offline; a whole campaign behind one tenant's SafeLinks would
+ * otherwise show one host. Borrowed. */
+static const char *
 link_host(const MtUrl *url)
 {
-    g_autoptr(GUri) uri = NULL;
-    const char *host;
-
-    if (url->unwrapped == NULL)
-        return url->host ? g_strdup(url->host) : NULL;
-    uri = g_uri_parse(url->unwrapped, G_URI_FLAGS_PARSE_RELAXED |
-                                          G_URI_FLAGS_ENCODED, NULL);
-    host = uri ? g_uri_get_host(uri) : NULL;
-    if (host == NULL || *host == '\0')
-        return url->host ? g_strdup(url->host) : NULL;
-    return g_ascii_strdown(host, -1);
+    return url->target_host ? url->target_host : url->host;
 }
 
 static gboolean
@@ -486,10 +477,9 @@ add_message(Message *m, const MtReport *report)
         count(m, DIM_ATTACHMENT, a->hashes.sha256, a->filename,
               a->detected_type);
     }
-    for (guint i = 0; report->links && i < report->links->len; i++) {
-        g_autofree char *host = link_host(report->links->pdata[i]);
-        count(m, DIM_URL_HOST, host, NULL, NULL);
-    }
+    for (guint i = 0; report->links && i < report->links->len; i++)
+        count(m, DIM_URL_HOST, link_host(report->links->pdata[i]), NULL,
+              NULL);
     for (guint i = 0; report->findings && i < report->findings->len; i++) {
         const MtFinding *f = report->findings->pdata[i];
         count(m, DIM_FINDING, f->id, NULL, NULL);
