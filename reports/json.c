@@ -370,30 +370,31 @@ mt_json_from_text(const GString *text)
  * kilobytes) saves the small reallocations. */
 #define REPORT_TEXT_SIZE (32 * 1024)
 
+/* The report as a jansson tree, for the callers that read it back
+ * (tests, fetch, the fuzzers); content as in write_report(). */
+static json_t *
+report_tree(const MtReport *report, gboolean content)
+{
+    g_autoptr(GString) text = g_string_sized_new(REPORT_TEXT_SIZE);
+    MtJsonWriter w;
+
+    mt_jw_init(&w, text, 0);
+    write_report(&w, report, content);
+    return mt_json_from_text(text);
+}
+
 json_t *
 mt_json_report(const MtReport *report)
 {
-    g_autoptr(GString) text = NULL;
-    MtJsonWriter w;
-
     g_return_val_if_fail(report != NULL, NULL);
-    text = g_string_sized_new(REPORT_TEXT_SIZE);
-    mt_jw_init(&w, text, 0);
-    write_report(&w, report, TRUE);
-    return mt_json_from_text(text);
+    return report_tree(report, TRUE);
 }
 
 json_t *
 mt_json_report_embedded(const MtReport *report)
 {
-    g_autoptr(GString) text = NULL;
-    MtJsonWriter w;
-
     g_return_val_if_fail(report != NULL, NULL);
-    text = g_string_sized_new(REPORT_TEXT_SIZE);
-    mt_jw_init(&w, text, 0);
-    write_report(&w, report, FALSE);
-    return mt_json_from_text(text);
+    return report_tree(report, FALSE);
 }
 
 /* The report as text: compact (one NDJSON line) or indented by 2 as
