@@ -443,37 +443,22 @@ prepare(MtReport *report, gpointer user_data)
     return mt_renderer_prepare(opts->format, report);
 }
 
-/* One report as an element of the JSON array that --summary makes: the
- * JSON renderer's own output for a run of that one report (one object),
- * so the elements are what --format json prints without --summary. The
- * first element follows the "[" written at the start. Returns FALSE when
- * no memory was left for the buffer. */
-static gboolean
-json_element(FILE *out, const MtReport *report, gboolean first)
+/* One report as an element of the JSON array that --summary makes:
+ * the JSON renderer's text of the report (prepared, made on a worker
+ * thread; made here when there is none), so the elements are what
+ * --format json prints without --summary. The first element follows the
+ * "[" written at the start. */
+static void
+json_element(FILE *out, const MtReport *report, const char *prepared,
+             gboolean first)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    MtRenderer one;
-    MtRunStats none = {0};
+    g_autofree char *made = NULL;
 
-    if (mem == NULL)
-        return FALSE;
-    mt_renderer_init(&one, MT_FORMAT_JSON, mem);
-    mt_renderer_begin(&one);
-    mt_renderer_report(&one, report);
-    mt_renderer_end(&one, &none);
-    if (fclose(mem) != 0 || buf == NULL) {
-        free(buf);
-        return FALSE;
-    }
-    while (len > 0 && g_ascii_isspace(buf[len - 1]))
-        len--;
+    if (prepared == NULL)
+        prepared = made = mt_renderer_prepare(MT_FORMAT_JSON, report);
     if (!first)
         fputs(",\n", out);
-    fwrite(buf, 1, len, out);
-    free(buf);
-    return TRUE;
+    fputs(prepared, out);
 }
 
 /* Writes the summary as DIR/summary.json, never over an existing file
@@ -622,8 +607,7 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
     if (!opts->quiet)
         progress = mt_progress_new(stderr, inputs_size(inputs, n_inputs));
     analyzer = mt_analyzer_new(&opts->analysis, opts->jobs,
-                               opts->output_dir || !per_message ||
-                                       json_array
+                               opts->output_dir || !per_message
                                    ? NULL
                                    : prepare,
                                (gpointer)opts, g_free);
@@ -676,12 +660,7 @@ run(const AnalyzeOptions *opts, char **inputs, int n_inputs)
             if (!per_message) {
                 /* --summary-only: analyzed and counted, not written. */
             } else if (json_array) {
-                if (!json_element(out, report, elements++ == 0)) {
-                    mt_progress_clear(progress);
-                    fprintf(stderr, "mailtrail: %s: out of memory for a "
-                                    "JSON report\n", out_name);
-                    write_failed = TRUE;
-                }
+                json_element(out, report, prepared, elements++ == 0);
             } else if (opts->output_dir) {
                 g_autoptr(GError) write_error = NULL;
                 if (!write_to_dir(opts, report, ++seq, index,
