@@ -527,14 +527,6 @@ mt_summary_add(MtSummaryAgg *agg, const MtReport *report)
 /* JSON. */
 
 static json_t *
-json_text(const char *bytes)
-{
-    g_autofree char *s = mt_escape_bytes(bytes, strlen(bytes), NULL);
-
-    return json_string(s);
-}
-
-static json_t *
 json_date(const MtSummaryAgg *agg, gint64 t)
 {
     char buf[21];
@@ -580,8 +572,7 @@ json_dim(const MtSummaryAgg *agg, Dim d, guint top)
         for (guint a = 0; a < MT_TOPK_ATTRS; a++)
             if (dims[d].attrs[a])
                 json_object_set_new(row, dims[d].attrs[a],
-                                    e->attrs[a] ? json_text(e->attrs[a])
-                                                : json_null());
+                                    mt_json_string_or_null(e->attrs[a]));
         if (d == DIM_FINDING) {
             const MtFindingInfo *info = mt_finding_info_get(e->key);
             json_object_set_new(row, "title",
